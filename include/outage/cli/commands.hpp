@@ -1,0 +1,46 @@
+#pragma once
+
+#include "outage/cli/context.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace outage::cli {
+
+// Each command file fills in its subcommand: options, help example, and the callback that
+// turns the options into one domain call and prints the result.
+using AddCommand = void (*)(CLI::App& command, Context& ctx);
+
+struct CommandEntry {
+    const char* name;
+    const char* summary;
+    AddCommand add;
+};
+
+void add_open(CLI::App& command, Context& ctx);
+void add_update(CLI::App& command, Context& ctx);
+void add_handoff(CLI::App& command, Context& ctx);
+void add_close(CLI::App& command, Context& ctx);
+void add_reopen(CLI::App& command, Context& ctx);
+void add_list(CLI::App& command, Context& ctx);
+void add_show(CLI::App& command, Context& ctx);
+void add_verify(CLI::App& command, Context& ctx);
+
+// The one list of commands, in the order `outage --help` shows them.
+inline constexpr CommandEntry commands[] = {
+    {"open", "Open an incident for a scenario (idempotent with --dedup-key)", add_open},
+    {"update", "Record progress: status, note, ETA, number affected", add_update},
+    {"handoff", "Hand the incident to a new owner with a note", add_handoff},
+    {"close", "Close the incident with its resolution", add_close},
+    {"reopen", "Reopen a closed incident", add_reopen},
+    {"list", "List incidents (open ones unless --status says otherwise)", add_list},
+    {"show", "Show an incident and its timeline", add_show},
+    {"verify", "Check the timeline's hash chain for edits made behind outage's back", add_verify},
+};
+
+// Runs outage with these arguments and returns the exit code; prints errors as
+// "outage: <message>" on stderr.
+int run(int argc, char** argv);
+
+} // namespace outage::cli

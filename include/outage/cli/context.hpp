@@ -1,0 +1,47 @@
+#pragma once
+
+#include "outage/core/incident.hpp"
+#include "outage/runbook/catalog.hpp"
+#include "outage/store/store.hpp"
+
+#include <memory>
+#include <string>
+
+namespace outage::cli {
+
+// The global options of DESIGN §3, as given on the command line or by environment variables.
+struct GlobalOptions {
+    std::string db;       // --db / OUTAGE_DB
+    std::string runbooks; // --runbooks / OUTAGE_RUNBOOKS
+    std::string actor;    // --as / OUTAGE_USER
+    bool json = false;
+    bool no_input = false;
+};
+
+// What every command needs besides its own options; built once per run.
+struct Context {
+    GlobalOptions options;
+    bool color = false;       // stdout is a terminal and NO_COLOR is unset
+    bool interactive = false; // stdin is a terminal and --no-input was not given
+    int exit_code = 0;        // a command that succeeds with a signal for scripts sets it
+};
+
+// Fills in what the environment decides (colour, interactivity) once options are parsed.
+void settle(Context& ctx);
+
+// The log path: --db, OUTAGE_DB, else $XDG_DATA_HOME/outage/incidents.db.
+std::string db_path(const Context& ctx);
+
+// The runbook folders: --runbooks / OUTAGE_RUNBOOKS or $XDG_CONFIG_HOME/outage/runbooks,
+// then the bundled set.
+RunbookPath runbooks(const Context& ctx);
+
+// Who acts and when: --as / OUTAGE_USER / the login name, at OUTAGE_NOW or the system clock.
+Stamp stamp(const Context& ctx);
+
+// The clock alone, for commands that only read.
+Timestamp now();
+
+std::unique_ptr<Store> open_log(const Context& ctx, Access access);
+
+} // namespace outage::cli

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "outage/cli/context.hpp"
+#include "outage/core/time.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace outage::cli {
+
+// The positional incident id every per-incident command takes.
+void add_incident_id(CLI::App& command, IncidentId& id);
+
+// Parses a time option's value (see parse_when); the error names the option.
+std::optional<Timestamp> parse_time_option(const char* option,
+                                           const std::optional<std::string>& value,
+                                           Direction direction);
+
+// Prints the changed incident: its JSON object, or a headline and its facts.
+void print_changed(const Incident& incident, const Context& ctx, const std::string& headline);
+
+} // namespace outage::cli

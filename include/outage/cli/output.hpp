@@ -1,0 +1,38 @@
+#pragma once
+
+#include "outage/cli/context.hpp"
+#include "outage/core/incident.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace outage::cli {
+
+// The incident object of docs/cli.md: stable field names, times as ISO 8601 UTC.
+nlohmann::json incident_json(const Incident& incident);
+
+// A timeline entry: id, at, kind, actor, then the kind's own fields.
+nlohmann::json event_json(const Event& event);
+
+// One JSON document on stdout; arrays print one element per line.
+void print_json(const nlohmann::json& document);
+
+// "SEV1", coloured on a terminal; "unassessed" before the first assessment.
+std::string severity_label(const std::optional<std::string>& severity, bool color);
+
+// The incident's facts, one per line, for `show` and the commands that change it.
+void print_incident(const Incident& incident, const Context& ctx);
+
+// One line per incident under a header, for `list`.
+void print_incident_table(const std::vector<Incident>& incidents, const Context& ctx);
+
+// One line per event: local time, actor, what happened.
+void print_timeline(const std::vector<Event>& events);
+
+// What an event says, in words.
+std::string describe_event(const Event& event);
+
+} // namespace outage::cli

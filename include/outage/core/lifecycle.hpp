@@ -1,0 +1,68 @@
+#pragma once
+
+#include "outage/core/incident.hpp"
+#include "outage/runbook/catalog.hpp"
+#include "outage/store/store.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace outage {
+
+struct OpenRequest {
+    std::string scenario;
+    std::string title;
+    std::vector<std::string> services;
+    std::optional<std::int64_t> affected;
+    std::optional<std::string> owner; // the actor when not given
+    std::optional<std::string> dedup_key;
+    std::optional<std::string> note;
+};
+
+struct OpenResult {
+    Incident incident;
+    bool retriggered = false; // an open incident with the same dedup key took the alert
+};
+
+// Opens an incident for a known scenario, or records a re-trigger on the open incident that
+// has the same dedup key.
+OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRequest& request,
+                         const Stamp& stamp);
+
+struct UpdateRequest {
+    std::optional<Phase> phase;
+    std::optional<std::string> note;
+    std::optional<Timestamp> eta;
+    std::optional<std::int64_t> affected;
+};
+
+// Records progress on an open incident. Throws Error(usage) when the request changes nothing.
+Incident update_incident(Store& store, IncidentId id, const UpdateRequest& request,
+                         const Stamp& stamp);
+
+struct HandoffRequest {
+    std::string to;
+    std::string note;
+};
+
+// Makes `to` the owner, with a note for them; the handover stays unacknowledged until `ack`.
+Incident hand_off(Store& store, IncidentId id, const HandoffRequest& request, const Stamp& stamp);
+
+struct CloseRequest {
+    std::string resolution;
+    std::optional<std::string> root_cause;
+    std::optional<Recurrence> recurrence;
+    std::vector<std::string> actions;
+};
+
+Incident close_incident(Store& store, IncidentId id, const CloseRequest& request,
+                        const Stamp& stamp);
+
+// Opens a closed incident again; its resolution is cleared, its history kept.
+Incident reopen_incident(Store& store, IncidentId id, const std::string& note, const Stamp& stamp);
+
+// The incident, or Error(not_found).
+Incident require_incident(Store& store, IncidentId id);
+
+} // namespace outage

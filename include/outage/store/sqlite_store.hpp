@@ -1,0 +1,34 @@
+#pragma once
+
+#include "outage/store/store.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+namespace outage {
+
+// The incident log in one SQLite file: WAL, a busy timeout, foreign keys, BEGIN IMMEDIATE.
+class SqliteStore final : public Store {
+public:
+    // Takes an opened, migrated database.
+    explicit SqliteStore(SQLite::Database db);
+
+    void begin_write() override;
+    void commit() override;
+    void rollback() override;
+
+    std::optional<Incident> find_incident(IncidentId id) override;
+    std::optional<Incident> find_open_by_dedup_key(std::string_view key) override;
+    IncidentId insert_incident(const Incident& incident) override;
+    void save_incident(const Incident& incident) override;
+    std::vector<Incident> list_incidents(const IncidentFilter& filter) override;
+
+    Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
+                       const nlohmann::json& payload) override;
+    std::vector<Event> timeline(IncidentId incident) override;
+    ChainCheck verify_chain() override;
+
+private:
+    SQLite::Database m_db;
+};
+
+} // namespace outage

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "outage/core/incident.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace outage {
+
+// Which incidents `list` wants; an empty field matches everything.
+struct IncidentFilter {
+    std::optional<Status> status;
+    std::optional<std::string> scenario;
+    std::optional<std::string> severity;
+    std::optional<Timestamp> opened_since;
+};
+
+// What `verify` found walking the hash chain of the timeline.
+struct ChainCheck {
+    std::int64_t events_checked = 0;
+    std::optional<Event> first_mismatch; // the first event whose hash or link does not match
+    std::string head;                    // the last event's hash: record it elsewhere to catch truncation
+};
+
+// The incident log. SQLite today (sqlite_store.hpp); the interface lets a shared PostgreSQL
+// log follow without touching the commands. Writes happen only inside begin_write/commit.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Takes the write lock for one command's transaction (BEGIN IMMEDIATE on SQLite).
+    virtual void begin_write() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;
+
+    virtual std::optional<Incident> find_incident(IncidentId id) = 0;
+    virtual std::optional<Incident> find_open_by_dedup_key(std::string_view key) = 0;
+    // Inserts a new incident and returns its id; `incident.id` is ignored.
+    virtual IncidentId insert_incident(const Incident& incident) = 0;
+    // Overwrites the stored state of an existing incident with `incident`.
+    virtual void save_incident(const Incident& incident) = 0;
+    virtual std::vector<Incident> list_incidents(const IncidentFilter& filter) = 0;
+
+    // Appends one event to the timeline, chaining its hash to the previous event's.
+    virtual Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
+                               const nlohmann::json& payload) = 0;
+    // The incident's events, oldest first.
+    virtual std::vector<Event> timeline(IncidentId incident) = 0;
+    // Recomputes every event's hash and link, oldest first.
+    virtual ChainCheck verify_chain() = 0;
+};
+
+// Runs `work` as one write transaction: committed when it returns, rolled back when it
+// throws, so a failed command leaves the log exactly as it was.
+template <typename Work>
+auto write_transaction(Store& store, Work&& work) -> decltype(work()) {
+    store.begin_write();
+    try {
+        if constexpr (std::is_void_v<decltype(work())>) {
+            work();
+            store.commit();
+        } else {
+            auto result = work();
+            store.commit();
+            return result;
+        }
+    } catch (...) {
+        store.rollback();
+        throw;
+    }
+}
+
+enum class Access { read_only, read_write };
+
+// Opens the log at `path`. read_write creates the file (0600) and its directory (0700) when
+// missing and migrates the schema; read_only never creates or changes anything and treats a
+// missing file as an empty log. Throws Error(runtime) when the file cannot be used, including
+// a schema newer than this binary knows, which is left untouched.
+std::unique_ptr<Store> open_store(const std::string& path, Access access);
+
+} // namespace outage

@@ -1,0 +1,73 @@
+#include "outage/cli/commands.hpp"
+#include "outage/core/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <SQLiteCpp/Exception.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace outage::cli {
+namespace {
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+    app.add_option("--db", options.db, "Incident log (SQLite file)")
+        ->envname("OUTAGE_DB")
+        ->type_name("PATH");
+    app.add_option("--runbooks", options.runbooks, "Folder of runbooks overriding the bundled set")
+        ->envname("OUTAGE_RUNBOOKS")
+        ->type_name("DIR");
+    app.add_option("--as", options.actor, "Who is acting (recorded on the timeline)")
+        ->envname("OUTAGE_USER")
+        ->type_name("NAME");
+    app.add_flag("--json", options.json, "Machine-readable output on stdout");
+    app.add_flag("--no-input", options.no_input,
+                 "Never prompt; fail naming what is missing (implied without a terminal)");
+}
+
+void print_error(const std::string& message) {
+    std::fflush(stdout);
+    fmt::print(stderr, "outage: {}\n", message);
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+    Context ctx;
+    CLI::App app{"outage: incident runbooks, severity, notices and a tamper-evident log"};
+    app.name("outage");
+    app.set_version_flag("--version", "outage " OUTAGE_VERSION);
+    app.require_subcommand(1);
+    // Global options may come after the command: `outage show 3 --json`.
+    app.fallthrough();
+    app.footer("Environment: OUTAGE_DB, OUTAGE_RUNBOOKS, OUTAGE_USER, OUTAGE_NOW (the clock, ISO "
+               "8601 UTC), NO_COLOR.\nExit codes: 0 ok, 1 runtime failure, 2 usage, 3 not found, "
+               "4 invalid runbook or template, 5 state conflict, 6 deliveries failed, 7 overdue.");
+    add_global_options(app, ctx.options);
+    for (const auto& entry : commands) {
+        CLI::App* command = app.add_subcommand(entry.name, entry.summary);
+        entry.add(*command, ctx);
+    }
+    app.parse_complete_callback([&ctx] { settle(ctx); });
+
+    try {
+        app.parse(argc, argv);
+        return ctx.exit_code;
+    } catch (const CLI::Success& e) {
+        return app.exit(e); // --help, --version
+    } catch (const CLI::ParseError& e) {
+        print_error(e.what());
+        return static_cast<int>(Exit::usage);
+    } catch (const Error& e) {
+        print_error(e.what());
+        return static_cast<int>(e.code());
+    } catch (const SQLite::Exception& e) {
+        print_error(fmt::format("incident log: {}", e.what()));
+        return static_cast<int>(Exit::runtime);
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return static_cast<int>(Exit::runtime);
+    }
+}
+
+} // namespace outage::cli

@@ -1,0 +1,51 @@
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/error.hpp"
+
+#include <fmt/format.h>
+
+namespace outage::cli {
+
+namespace {
+struct ListOptions {
+    std::string status = "open";
+    std::optional<std::string> scenario;
+    std::optional<std::string> severity;
+    std::optional<std::string> since;
+};
+} // namespace
+
+void add_list(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<ListOptions>();
+    command.add_option("--status", options->status, "Which incidents: open, closed or all")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"open", "closed", "all"}));
+    command.add_option("--scenario", options->scenario, "Only this scenario")->type_name("ID");
+    command.add_option("--severity", options->severity, "Only this severity")
+        ->check(CLI::IsMember({"SEV1", "SEV2", "SEV3", "SEV4"}));
+    command.add_option("--since", options->since,
+                       "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 7d")
+        ->type_name("WHEN");
+    command.footer("Example:\n  outage list --status all --since 7d --scenario malware");
+    command.callback([&ctx, options] {
+        IncidentFilter filter;
+        if (options->status != "all")
+            filter.status = parse_status(options->status);
+        filter.scenario = options->scenario;
+        filter.severity = options->severity;
+        filter.opened_since = parse_time_option("--since", options->since, Direction::behind);
+        auto store = open_log(ctx, Access::read_only);
+        auto incidents = store->list_incidents(filter);
+        if (ctx.options.json) {
+            nlohmann::json array = nlohmann::json::array();
+            for (const auto& incident : incidents)
+                array.push_back(incident_json(incident));
+            print_json(array);
+            return;
+        }
+        print_incident_table(incidents, ctx);
+    });
+}
+
+} // namespace outage::cli

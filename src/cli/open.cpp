@@ -1,0 +1,47 @@
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/lifecycle.hpp"
+
+#include <fmt/format.h>
+
+namespace outage::cli {
+
+void add_open(CLI::App& command, Context& ctx) {
+    auto request = std::make_shared<OpenRequest>();
+    command.add_option("--scenario", request->scenario, "Runbook id (`outage runbook list`)")
+        ->required();
+    command.add_option("--title", request->title, "One line saying what is wrong")->required();
+    command.add_option("--service", request->services, "Affected service (repeatable)")
+        ->type_name("NAME");
+    command.add_option("--affected", request->affected, "How many people are affected")
+        ->type_name("N");
+    command.add_option("--owner", request->owner, "Incident owner (default: whoever opens it)")
+        ->type_name("NAME");
+    command.add_option("--dedup-key", request->dedup_key,
+                       "Alert key: while an incident with it is open, opening again only "
+                       "records a re-trigger on it")
+        ->type_name("KEY");
+    command.add_option("--note", request->note, "First note on the timeline");
+    command.footer("Example:\n  outage open --scenario power-loss --title \"Power cut at the "
+                   "Leeds office\" --service phones --affected 120");
+    command.callback([&ctx, request] {
+        auto store = open_log(ctx, Access::read_write);
+        OpenResult result = open_incident(*store, runbooks(ctx), *request, stamp(ctx));
+        if (ctx.options.json) {
+            auto object = incident_json(result.incident);
+            object["retriggered"] = result.retriggered;
+            print_json(object);
+            return;
+        }
+        const Incident& incident = result.incident;
+        if (result.retriggered)
+            fmt::print("Incident {} is already open for dedup key {}; recorded the re-trigger.\n",
+                       incident.id, *incident.dedup_key);
+        else
+            fmt::print("Opened incident {}: {}\nNext: assess it with `outage assess {}`.\n",
+                       incident.id, incident.title, incident.id);
+    });
+}
+
+} // namespace outage::cli

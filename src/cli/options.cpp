@@ -1,0 +1,35 @@
+#include "outage/cli/options.hpp"
+
+#include "outage/cli/output.hpp"
+#include "outage/core/error.hpp"
+
+#include <fmt/format.h>
+
+namespace outage::cli {
+
+void add_incident_id(CLI::App& command, IncidentId& id) {
+    command.add_option("id", id, "Incident id (from `outage list`)")->required();
+}
+
+std::optional<Timestamp> parse_time_option(const char* option,
+                                           const std::optional<std::string>& value,
+                                           Direction direction) {
+    if (!value)
+        return std::nullopt;
+    try {
+        return parse_when(*value, now(), direction);
+    } catch (const Error& e) {
+        throw Error(e.code(), fmt::format("{}: {}", option, e.what()));
+    }
+}
+
+void print_changed(const Incident& incident, const Context& ctx, const std::string& headline) {
+    if (ctx.options.json) {
+        print_json(incident_json(incident));
+        return;
+    }
+    fmt::print("{}\n", headline);
+    print_incident(incident, ctx);
+}
+
+} // namespace outage::cli

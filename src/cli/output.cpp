@@ -1,0 +1,210 @@
+#include "outage/cli/output.hpp"
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdio>
+
+namespace outage::cli {
+namespace {
+
+using nlohmann::json;
+
+json optional_time(const std::optional<Timestamp>& t) {
+    return t ? json(format_iso_utc(*t)) : json();
+}
+
+json optional_text(const std::optional<std::string>& text) { return text ? json(*text) : json(); }
+
+std::string dump(const json& value, int indent) {
+    // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still print.
+    return value.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+std::string local_or_iso(const json& value) {
+    if (!value.is_string())
+        return dump(value, -1);
+    if (auto t = parse_iso_utc(value.get<std::string>()))
+        return format_local(*t);
+    return value.get<std::string>();
+}
+
+std::string text_of(const json& payload, const char* key) {
+    auto it = payload.find(key);
+    if (it == payload.end() || it->is_null())
+        return "";
+    return it->is_string() ? it->get<std::string>() : dump(*it, -1);
+}
+
+std::string with_note(std::string line, const json& payload) {
+    std::string note = text_of(payload, "note");
+    if (!note.empty())
+        line += fmt::format(" — {}", note);
+    return line;
+}
+
+} // namespace
+
+json incident_json(const Incident& incident) {
+    return json{
+        {"id", incident.id},
+        {"title", incident.title},
+        {"scenario", incident.scenario},
+        {"status", to_string(incident.status)},
+        {"phase", to_string(incident.phase)},
+        {"severity", optional_text(incident.severity)},
+        {"owner", optional_text(incident.owner)},
+        {"services", incident.services},
+        {"affected", incident.affected ? json(*incident.affected) : json()},
+        {"dedup_key", optional_text(incident.dedup_key)},
+        {"eta", optional_time(incident.eta)},
+        {"opened_at", format_iso_utc(incident.opened_at)},
+        {"closed_at", optional_time(incident.closed_at)},
+        {"next_update_due", optional_time(incident.next_update_due)},
+        {"handed_off_at", optional_time(incident.handed_off_at)},
+        {"resolution", optional_text(incident.resolution)},
+        {"root_cause", optional_text(incident.root_cause)},
+        {"recurrence", incident.recurrence ? json(to_string(*incident.recurrence)) : json()},
+        {"actions", incident.actions},
+    };
+}
+
+json event_json(const Event& event) {
+    json object = event.payload.is_object() ? event.payload : json::object();
+    object["id"] = event.id;
+    object["at"] = format_iso_utc(event.at);
+    object["kind"] = event.kind;
+    object["actor"] = event.actor;
+    return object;
+}
+
+void print_json(const json& document) {
+    if (!document.is_array()) {
+        fmt::print("{}\n", dump(document, 2));
+        return;
+    }
+    std::string out = "[";
+    for (size_t i = 0; i < document.size(); ++i) {
+        out += i == 0 ? "\n" : ",\n";
+        out += dump(document[i], -1);
+    }
+    out += document.empty() ? "]\n" : "\n]\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+std::string severity_label(const std::optional<std::string>& severity, bool color) {
+    if (!severity)
+        return "unassessed";
+    if (!color)
+        return *severity;
+    switch ((*severity)[3]) {
+    case '1': return fmt::format(fmt::emphasis::bold | fg(fmt::terminal_color::red), "{}", *severity);
+    case '2': return fmt::format(fg(fmt::terminal_color::red), "{}", *severity);
+    case '3': return fmt::format(fg(fmt::terminal_color::yellow), "{}", *severity);
+    default: return *severity;
+    }
+}
+
+void print_incident(const Incident& incident, const Context& ctx) {
+    auto row = [](std::string_view label, const std::string& value) {
+        fmt::print("  {:<12} {}\n", label, value);
+    };
+    auto optional_row = [&row](std::string_view label, const auto& value, auto&& show) {
+        if (value)
+            row(label, show(*value));
+    };
+    auto local = [](Timestamp t) { return format_local(t); };
+    auto plain = [](const std::string& s) { return s; };
+
+    fmt::print("Incident {}: {}\n", incident.id, incident.title);
+    row("scenario", incident.scenario);
+    row("status", incident.status == Status::open
+                      ? fmt::format("open ({})", to_string(incident.phase))
+                      : std::string("closed"));
+    row("severity", severity_label(incident.severity, ctx.color));
+    row("owner", incident.owner.value_or("nobody"));
+    if (!incident.services.empty())
+        row("services", fmt::format("{}", fmt::join(incident.services, ", ")));
+    if (incident.affected)
+        row("affected", std::to_string(*incident.affected));
+    optional_row("dedup key", incident.dedup_key, plain);
+    row("opened", format_local(incident.opened_at));
+    optional_row("eta", incident.eta, local);
+    optional_row("next update", incident.next_update_due, local);
+    optional_row("closed", incident.closed_at, local);
+    optional_row("resolution", incident.resolution, plain);
+    optional_row("root cause", incident.root_cause, plain);
+    if (incident.recurrence)
+        row("recurrence", std::string(to_string(*incident.recurrence)));
+    for (const auto& action : incident.actions)
+        row("action", action);
+}
+
+void print_incident_table(const std::vector<Incident>& incidents, const Context& ctx) {
+    if (incidents.empty()) {
+        fmt::print("No incidents.\n");
+        return;
+    }
+    fmt::print("{:>5}  {:<10}  {:<6}  {:<20}  {:<18}  {:<12}  {}\n", "ID", "SEVERITY", "STATUS",
+               "SCENARIO", "OPENED", "OWNER", "TITLE");
+    for (const auto& incident : incidents) {
+        // Pad before colouring: escape codes would count as width.
+        std::string severity = fmt::format("{:<10}", severity_label(incident.severity, false));
+        if (ctx.color && incident.severity)
+            severity = severity_label(incident.severity, true) +
+                       std::string(10 - incident.severity->size(), ' ');
+        fmt::print("{:>5}  {}  {:<6}  {:<20}  {:<18}  {:<12}  {}\n", incident.id, severity,
+                   to_string(incident.status), incident.scenario,
+                   format_local(incident.opened_at).substr(0, 16),
+                   incident.owner.value_or("-"), incident.title);
+    }
+}
+
+std::string describe_event(const Event& event) {
+    const json& p = event.payload;
+    if (event.kind == "opened") {
+        std::string line = fmt::format("opened \"{}\" ({}), owner {}", text_of(p, "title"),
+                                       text_of(p, "scenario"), text_of(p, "owner"));
+        return with_note(line, p);
+    }
+    if (event.kind == "retriggered")
+        return with_note(fmt::format("alert re-triggered (dedup key {})", text_of(p, "dedup_key")), p);
+    if (event.kind == "updated") {
+        std::vector<std::string> parts;
+        if (p.contains("status"))
+            parts.push_back(fmt::format("status {}", text_of(p, "status")));
+        if (p.contains("eta"))
+            parts.push_back(fmt::format("ETA {}", local_or_iso(p["eta"])));
+        if (p.contains("affected"))
+            parts.push_back(fmt::format("affected {}", text_of(p, "affected")));
+        std::string line = parts.empty() ? std::string("update")
+                                         : fmt::format("{}", fmt::join(parts, ", "));
+        return with_note(line, p);
+    }
+    if (event.kind == "handoff") {
+        std::string from = text_of(p, "from");
+        return with_note(fmt::format("handed over from {} to {}", from.empty() ? "nobody" : from,
+                                     text_of(p, "to")),
+                         p);
+    }
+    if (event.kind == "closed")
+        return fmt::format("closed — {}", text_of(p, "resolution"));
+    if (event.kind == "reopened")
+        return with_note("reopened", p);
+    // Kinds added by later commands still print something readable.
+    std::vector<std::string> parts;
+    if (p.is_object())
+        for (const auto& [key, value] : p.items())
+            parts.push_back(fmt::format("{}={}", key, value.is_string() ? value.get<std::string>()
+                                                                        : dump(value, -1)));
+    return parts.empty() ? event.kind : fmt::format("{}: {}", event.kind, fmt::join(parts, ", "));
+}
+
+void print_timeline(const std::vector<Event>& events) {
+    fmt::print("Timeline\n");
+    for (const auto& event : events)
+        fmt::print("  {}  {:<12} {}\n", format_local(event.at), event.actor, describe_event(event));
+}
+
+} // namespace outage::cli

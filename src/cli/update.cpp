@@ -1,0 +1,45 @@
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/core/lifecycle.hpp"
+
+#include <fmt/format.h>
+
+namespace outage::cli {
+
+namespace {
+struct UpdateOptions {
+    IncidentId id = 0;
+    std::optional<std::string> status;
+    std::optional<std::string> note;
+    std::optional<std::string> eta;
+    std::optional<std::int64_t> affected;
+};
+} // namespace
+
+void add_update(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<UpdateOptions>();
+    add_incident_id(command, options->id);
+    command.add_option("--status", options->status, "Where the response stands")
+        ->check(CLI::IsMember({"investigating", "identified", "monitoring"}));
+    command.add_option("--note", options->note, "What changed, for the timeline");
+    command.add_option("--eta", options->eta,
+                       "Estimated restore time: ISO 8601, HH:MM today, or from now: 90m, 2h, 1d")
+        ->type_name("WHEN");
+    command.add_option("--affected", options->affected, "How many people are affected now")
+        ->type_name("N");
+    command.footer("Example:\n  outage update 12 --status identified --eta 2h --note \"Failed "
+                   "disk found; replacement on its way\"");
+    command.callback([&ctx, options] {
+        UpdateRequest request;
+        if (options->status)
+            request.phase = parse_phase(*options->status);
+        request.note = options->note;
+        request.eta = parse_time_option("--eta", options->eta, Direction::ahead);
+        request.affected = options->affected;
+        auto store = open_log(ctx, Access::read_write);
+        Incident incident = update_incident(*store, options->id, request, stamp(ctx));
+        print_changed(incident, ctx, fmt::format("Updated incident {}.", incident.id));
+    });
+}
+
+} // namespace outage::cli

@@ -1,0 +1,1 @@
+#include "outage/core/error.hpp"

@@ -1,0 +1,3 @@
+#include "outage/cli/commands.hpp"
+
+int main(int argc, char** argv) { return outage::cli::run(argc, argv); }

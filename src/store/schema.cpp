@@ -1,0 +1,168 @@
+#include "outage/store/schema.hpp"
+
+#include "outage/core/error.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <array>
+
+namespace outage {
+namespace {
+
+// Migrations are forward-only and never edited once released: the log is an audit record,
+// so a change of shape is a new entry here, never a rebuild.
+constexpr std::array<const char*, schema_version> migrations{
+    // v1: everything the commands of DESIGN §3 need.
+    R"sql(
+CREATE TABLE incidents (
+    id              INTEGER PRIMARY KEY,
+    title           TEXT NOT NULL,
+    scenario        TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    phase           TEXT NOT NULL CHECK (phase IN ('investigating', 'identified', 'monitoring', 'resolved')),
+    severity        TEXT CHECK (severity IN ('SEV1', 'SEV2', 'SEV3', 'SEV4')),
+    owner           TEXT,
+    services        TEXT NOT NULL DEFAULT '[]',   -- JSON array of names
+    affected        INTEGER CHECK (affected >= 0),
+    dedup_key       TEXT,
+    eta             TEXT,
+    opened_at       TEXT NOT NULL,                -- ISO 8601 UTC, like every time in the log
+    closed_at       TEXT,
+    next_update_due TEXT,
+    handed_off_at   TEXT,
+    resolution      TEXT,
+    root_cause      TEXT,
+    recurrence      TEXT CHECK (recurrence IN ('likely', 'unlikely', 'unknown')),
+    actions         TEXT NOT NULL DEFAULT '[]'    -- JSON array of prevention actions
+);
+CREATE UNIQUE INDEX incidents_open_dedup_key ON incidents(dedup_key)
+    WHERE status = 'open' AND dedup_key IS NOT NULL;
+CREATE INDEX incidents_due ON incidents(next_update_due) WHERE status = 'open';
+CREATE INDEX incidents_opened_at ON incidents(opened_at);
+
+-- Append-only; each row's hash covers its content and the previous row's hash.
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    payload     TEXT NOT NULL DEFAULT '{}',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX events_incident ON events(incident_id, id);
+
+CREATE TABLE assessments (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    answers     TEXT NOT NULL,                    -- JSON object question id -> answer
+    severity    TEXT NOT NULL CHECK (severity IN ('SEV1', 'SEV2', 'SEV3', 'SEV4')),
+    rule        TEXT NOT NULL                     -- the rule that decided it (the rationale)
+);
+CREATE INDEX assessments_incident ON assessments(incident_id, id);
+
+CREATE TABLE step_progress (
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    step_id     TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('done', 'skipped')),
+    note        TEXT,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    PRIMARY KEY (incident_id, step_id)
+);
+
+CREATE TABLE deadlines (
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    name        TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    due_at      TEXT NOT NULL,
+    met_at      TEXT,
+    note        TEXT,
+    PRIMARY KEY (incident_id, name)
+);
+CREATE INDEX deadlines_due ON deadlines(due_at) WHERE met_at IS NULL;
+
+CREATE TABLE notices (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    identity    TEXT NOT NULL UNIQUE,             -- hash of audience, template, channel, recipients, fields
+    audience    TEXT NOT NULL,
+    template    TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    fields      TEXT NOT NULL,                    -- JSON object of the values filled in
+    created_at  TEXT NOT NULL,
+    actor       TEXT NOT NULL
+);
+CREATE INDEX notices_incident ON notices(incident_id, id);
+
+CREATE TABLE deliveries (
+    id          INTEGER PRIMARY KEY,
+    notice_id   INTEGER NOT NULL REFERENCES notices(id),
+    recipient   TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    fields      TEXT NOT NULL DEFAULT '{}',       -- the recipient's own columns
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    updated_at  TEXT NOT NULL,
+    sent_at     TEXT,
+    UNIQUE (notice_id, recipient)
+);
+CREATE INDEX deliveries_unsent ON deliveries(notice_id) WHERE state <> 'sent';
+)sql",
+};
+
+int user_version(SQLite::Database& db) {
+    return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+void refuse_newer(int version, const char* path) {
+    if (version > schema_version)
+        throw Error(Exit::runtime,
+                    fmt::format("{}: incident log has schema version {}, newer than this outage "
+                                "knows ({}); upgrade outage to use it (the file was not changed)",
+                                path, version, schema_version));
+}
+
+} // namespace
+
+int checked_schema_version(SQLite::Database& db, const char* path) {
+    int version = user_version(db);
+    refuse_newer(version, path);
+    if (version == 0 && db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0)
+        throw Error(Exit::runtime,
+                    fmt::format("{}: not an outage incident log (it has tables but no outage "
+                                "schema version); the file was not changed",
+                                path));
+    return version;
+}
+
+void migrate(SQLite::Database& db, const char* path) {
+    int version = checked_schema_version(db, path);
+    if (version == schema_version)
+        return;
+    if (version == 0) {
+        // WAL is a property of the file and cannot change inside a transaction.
+        db.exec("PRAGMA journal_mode = WAL");
+    }
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        // Another process may have migrated while we waited for the lock.
+        version = user_version(db);
+        refuse_newer(version, path);
+        for (int next = version + 1; next <= schema_version; ++next) {
+            db.exec(migrations[static_cast<size_t>(next - 1)]);
+            db.exec(fmt::format("PRAGMA user_version = {}", next));
+        }
+        db.exec("COMMIT");
+    } catch (...) {
+        db.exec("ROLLBACK");
+        throw;
+    }
+}
+
+} // namespace outage

@@ -1,0 +1,273 @@
+#include "outage/store/sqlite_store.hpp"
+
+#include "outage/core/error.hpp"
+#include "outage/store/hash_chain.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+namespace outage {
+namespace {
+
+constexpr const char* incident_columns =
+    "id, title, scenario, status, phase, severity, owner, services, affected, dedup_key, eta, "
+    "opened_at, closed_at, next_update_due, handed_off_at, resolution, root_cause, recurrence, "
+    "actions";
+
+void bind_text(SQLite::Statement& stmt, int index, const std::optional<std::string>& value) {
+    if (value)
+        stmt.bind(index, *value);
+    else
+        stmt.bind(index);
+}
+
+void bind_time(SQLite::Statement& stmt, int index, const std::optional<Timestamp>& value) {
+    if (value)
+        stmt.bind(index, format_iso_utc(*value));
+    else
+        stmt.bind(index);
+}
+
+std::optional<std::string> column_text(const SQLite::Column& column) {
+    if (column.isNull())
+        return std::nullopt;
+    return column.getString();
+}
+
+Timestamp stored_time(const std::string& text) {
+    if (auto t = parse_iso_utc(text))
+        return *t;
+    throw Error(Exit::runtime, fmt::format("incident log holds an unreadable time '{}'", text));
+}
+
+std::optional<Timestamp> column_time(const SQLite::Column& column) {
+    if (column.isNull())
+        return std::nullopt;
+    return stored_time(column.getString());
+}
+
+std::vector<std::string> string_array(const std::string& json_text) {
+    return nlohmann::json::parse(json_text).get<std::vector<std::string>>();
+}
+
+// Reads a row selected with incident_columns.
+Incident read_incident(SQLite::Statement& stmt) {
+    Incident incident;
+    incident.id = stmt.getColumn(0).getInt64();
+    incident.title = stmt.getColumn(1).getString();
+    incident.scenario = stmt.getColumn(2).getString();
+    incident.status = parse_status(stmt.getColumn(3).getString()).value_or(Status::open);
+    incident.phase = parse_phase(stmt.getColumn(4).getString()).value_or(Phase::investigating);
+    incident.severity = column_text(stmt.getColumn(5));
+    incident.owner = column_text(stmt.getColumn(6));
+    incident.services = string_array(stmt.getColumn(7).getString());
+    if (!stmt.getColumn(8).isNull())
+        incident.affected = stmt.getColumn(8).getInt64();
+    incident.dedup_key = column_text(stmt.getColumn(9));
+    incident.eta = column_time(stmt.getColumn(10));
+    incident.opened_at = stored_time(stmt.getColumn(11).getString());
+    incident.closed_at = column_time(stmt.getColumn(12));
+    incident.next_update_due = column_time(stmt.getColumn(13));
+    incident.handed_off_at = column_time(stmt.getColumn(14));
+    incident.resolution = column_text(stmt.getColumn(15));
+    incident.root_cause = column_text(stmt.getColumn(16));
+    if (auto text = column_text(stmt.getColumn(17)))
+        incident.recurrence = parse_recurrence(*text);
+    incident.actions = string_array(stmt.getColumn(18).getString());
+    return incident;
+}
+
+// Binds every column but id, in incident_columns order, starting at parameter 1.
+void bind_incident(SQLite::Statement& stmt, const Incident& incident) {
+    stmt.bind(1, incident.title);
+    stmt.bind(2, incident.scenario);
+    stmt.bind(3, std::string(to_string(incident.status)));
+    stmt.bind(4, std::string(to_string(incident.phase)));
+    bind_text(stmt, 5, incident.severity);
+    bind_text(stmt, 6, incident.owner);
+    stmt.bind(7, nlohmann::json(incident.services).dump());
+    if (incident.affected)
+        stmt.bind(8, *incident.affected);
+    else
+        stmt.bind(8);
+    bind_text(stmt, 9, incident.dedup_key);
+    bind_time(stmt, 10, incident.eta);
+    stmt.bind(11, format_iso_utc(incident.opened_at));
+    bind_time(stmt, 12, incident.closed_at);
+    bind_time(stmt, 13, incident.next_update_due);
+    bind_time(stmt, 14, incident.handed_off_at);
+    bind_text(stmt, 15, incident.resolution);
+    bind_text(stmt, 16, incident.root_cause);
+    if (incident.recurrence)
+        stmt.bind(17, std::string(to_string(*incident.recurrence)));
+    else
+        stmt.bind(17);
+    stmt.bind(18, nlohmann::json(incident.actions).dump());
+}
+
+Event read_event(SQLite::Statement& stmt) {
+    Event event;
+    event.id = stmt.getColumn(0).getInt64();
+    event.incident_id = stmt.getColumn(1).getInt64();
+    event.at = stored_time(stmt.getColumn(2).getString());
+    event.kind = stmt.getColumn(3).getString();
+    event.actor = stmt.getColumn(4).getString();
+    event.payload = nlohmann::json::parse(stmt.getColumn(5).getString(), nullptr, false);
+    event.hash = stmt.getColumn(7).getString();
+    return event;
+}
+
+constexpr const char* event_columns =
+    "id, incident_id, at, kind, actor, payload, prev_hash, hash";
+
+} // namespace
+
+SqliteStore::SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
+
+void SqliteStore::begin_write() { m_db.exec("BEGIN IMMEDIATE"); }
+void SqliteStore::commit() { m_db.exec("COMMIT"); }
+void SqliteStore::rollback() { m_db.tryExec("ROLLBACK"); }
+
+std::optional<Incident> SqliteStore::find_incident(IncidentId id) {
+    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM incidents WHERE id = ?",
+                                             incident_columns));
+    stmt.bind(1, id);
+    if (!stmt.executeStep())
+        return std::nullopt;
+    return read_incident(stmt);
+}
+
+std::optional<Incident> SqliteStore::find_open_by_dedup_key(std::string_view key) {
+    SQLite::Statement stmt(
+        m_db, fmt::format("SELECT {} FROM incidents WHERE status = 'open' AND dedup_key = ?",
+                          incident_columns));
+    stmt.bind(1, std::string(key));
+    if (!stmt.executeStep())
+        return std::nullopt;
+    return read_incident(stmt);
+}
+
+IncidentId SqliteStore::insert_incident(const Incident& incident) {
+    SQLite::Statement stmt(
+        m_db, "INSERT INTO incidents (title, scenario, status, phase, severity, owner, services, "
+              "affected, dedup_key, eta, opened_at, closed_at, next_update_due, handed_off_at, "
+              "resolution, root_cause, recurrence, actions) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    bind_incident(stmt, incident);
+    stmt.exec();
+    return m_db.getLastInsertRowid();
+}
+
+void SqliteStore::save_incident(const Incident& incident) {
+    SQLite::Statement stmt(
+        m_db, "UPDATE incidents SET title = ?, scenario = ?, status = ?, phase = ?, "
+              "severity = ?, owner = ?, services = ?, affected = ?, dedup_key = ?, eta = ?, "
+              "opened_at = ?, closed_at = ?, next_update_due = ?, handed_off_at = ?, "
+              "resolution = ?, root_cause = ?, recurrence = ?, actions = ? WHERE id = ?");
+    bind_incident(stmt, incident);
+    stmt.bind(19, incident.id);
+    if (stmt.exec() != 1)
+        throw Error(Exit::not_found, fmt::format("no incident {}", incident.id));
+}
+
+std::vector<Incident> SqliteStore::list_incidents(const IncidentFilter& filter) {
+    std::string sql = fmt::format("SELECT {} FROM incidents WHERE 1", incident_columns);
+    if (filter.status)
+        sql += " AND status = :status";
+    if (filter.scenario)
+        sql += " AND scenario = :scenario";
+    if (filter.severity)
+        sql += " AND severity = :severity";
+    if (filter.opened_since)
+        sql += " AND opened_at >= :since";
+    sql += " ORDER BY id";
+    SQLite::Statement stmt(m_db, sql);
+    if (filter.status)
+        stmt.bind(":status", std::string(to_string(*filter.status)));
+    if (filter.scenario)
+        stmt.bind(":scenario", *filter.scenario);
+    if (filter.severity)
+        stmt.bind(":severity", *filter.severity);
+    if (filter.opened_since)
+        stmt.bind(":since", format_iso_utc(*filter.opened_since));
+    std::vector<Incident> incidents;
+    while (stmt.executeStep())
+        incidents.push_back(read_incident(stmt));
+    return incidents;
+}
+
+Event SqliteStore::append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
+                                const nlohmann::json& payload) {
+    // The caller holds the write lock, so the last event cannot change under us.
+    std::int64_t last_id = 0;
+    std::string previous{genesis_hash};
+    SQLite::Statement last(m_db, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1");
+    if (last.executeStep()) {
+        last_id = last.getColumn(0).getInt64();
+        previous = last.getColumn(1).getString();
+    }
+    Event event;
+    event.id = last_id + 1;
+    event.incident_id = incident;
+    event.at = stamp.at;
+    event.kind = std::string(kind);
+    event.actor = stamp.actor;
+    event.payload = payload;
+    std::string at_iso = format_iso_utc(stamp.at);
+    std::string payload_text = payload.dump();
+    event.hash = chain_hash(event.id, incident, at_iso, kind, stamp.actor, payload_text, previous);
+
+    SQLite::Statement insert(m_db, "INSERT INTO events (id, incident_id, at, kind, actor, "
+                                   "payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, event.id);
+    insert.bind(2, incident);
+    insert.bind(3, at_iso);
+    insert.bind(4, event.kind);
+    insert.bind(5, stamp.actor);
+    insert.bind(6, payload_text);
+    insert.bind(7, previous);
+    insert.bind(8, event.hash);
+    insert.exec();
+    return event;
+}
+
+std::vector<Event> SqliteStore::timeline(IncidentId incident) {
+    SQLite::Statement stmt(
+        m_db, fmt::format("SELECT {} FROM events WHERE incident_id = ? ORDER BY id", event_columns));
+    stmt.bind(1, incident);
+    std::vector<Event> events;
+    while (stmt.executeStep())
+        events.push_back(read_event(stmt));
+    return events;
+}
+
+ChainCheck SqliteStore::verify_chain() {
+    ChainCheck check;
+    std::string previous{genesis_hash};
+    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM events ORDER BY id", event_columns));
+    while (stmt.executeStep()) {
+        ++check.events_checked;
+        std::string stored_hash = stmt.getColumn(7).getString();
+        std::string expected = chain_hash(
+            stmt.getColumn(0).getInt64(), stmt.getColumn(1).getInt64(), stmt.getColumn(2).getString(),
+            stmt.getColumn(3).getString(), stmt.getColumn(4).getString(),
+            stmt.getColumn(5).getString(), previous);
+        if (stmt.getColumn(6).getString() != previous || stored_hash != expected) {
+            Event event;
+            event.id = stmt.getColumn(0).getInt64();
+            event.incident_id = stmt.getColumn(1).getInt64();
+            event.kind = stmt.getColumn(3).getString();
+            event.actor = stmt.getColumn(4).getString();
+            if (auto at = parse_iso_utc(stmt.getColumn(2).getString()))
+                event.at = *at;
+            event.hash = stored_hash;
+            check.first_mismatch = event;
+            return check;
+        }
+        previous = stored_hash;
+    }
+    check.head = previous;
+    return check;
+}
+
+} // namespace outage
