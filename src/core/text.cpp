@@ -16,7 +16,7 @@ void check_text(std::string_view what, std::string_view value, bool multiline, s
     if (!is_valid_utf8(value))
         throw Error(Exit::usage, fmt::format("{} is not valid UTF-8", what));
     for (unsigned char c : value) {
-        bool allowed_break = multiline && (c == '\n' || c == '\t');
+        bool allowed_break = multiline && (c == '\n' || c == '\r' || c == '\t');
         if ((c < 0x20 || c == 0x7f) && !allowed_break)
             throw Error(Exit::usage,
                         fmt::format("{} contains a control character (0x{:02x}){}", what, c,

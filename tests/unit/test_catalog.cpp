@@ -1,0 +1,64 @@
+#include "outage/core/error.hpp"
+#include "outage/runbook/catalog.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace outage;
+
+namespace {
+const std::string data = OUTAGE_TEST_DATA;
+
+Exit exit_of(const RunbookPath& path, const std::string& id, std::string& message) {
+    try {
+        load_runbook_summary(path, id);
+    } catch (const Error& e) {
+        message = e.what();
+        return e.code();
+    }
+    return Exit::ok;
+}
+} // namespace
+
+TEST_CASE("runbook::catalog bundled set") {
+    RunbookPath path = runbook_path({});
+    CHECK(runbook_ids(path) == std::vector<std::string>{"hardware-failure", "malware",
+                                                        "network-outage", "power-loss",
+                                                        "third-party-outage"});
+    auto summary = load_runbook_summary(path, "malware");
+    CHECK(summary.id == "malware");
+    CHECK(summary.title == "Malware or ransomware");
+    CHECK_FALSE(summary.description.empty());
+}
+
+TEST_CASE("runbook::catalog user folder overrides by id") {
+    RunbookPath path = runbook_path(data + "/runbooks/user");
+    auto ids = runbook_ids(path);
+    CHECK(std::find(ids.begin(), ids.end(), "lab-flood") != ids.end());
+    CHECK(std::find(ids.begin(), ids.end(), "malware") != ids.end());
+    CHECK(load_runbook_summary(path, "power-loss").title == "Power loss (our own site plan)");
+    CHECK(load_runbook_summary(path, "hardware-failure").title == "Hardware failure");
+}
+
+TEST_CASE("runbook::catalog errors") {
+    std::string message;
+    SECTION("unknown scenario lists the known ones") {
+        CHECK(exit_of(runbook_path({}), "power-los", message) == Exit::not_found);
+        CHECK(message == "unknown scenario 'power-los' (known: hardware-failure, malware, "
+                         "network-outage, power-loss, third-party-outage)");
+    }
+    RunbookPath broken = runbook_path(data + "/runbooks/broken");
+    const std::string dir = data + "/runbooks/broken/";
+    SECTION("YAML syntax, 1-based position") {
+        CHECK(exit_of(broken, "bad_syntax", message) == Exit::invalid_content);
+        CHECK(message == dir + "bad_syntax.yaml:4:12: end of sequence flow not found");
+    }
+    SECTION("missing key") {
+        CHECK(exit_of(broken, "bad_missing_title", message) == Exit::invalid_content);
+        CHECK(message == dir + "bad_missing_title.yaml:1:1: missing required key 'title'");
+    }
+    SECTION("id and file name disagree") {
+        CHECK(exit_of(broken, "bad_id_mismatch", message) == Exit::invalid_content);
+        CHECK(message == dir + "bad_id_mismatch.yaml:2:5: id 'something-else' does not match "
+                               "the file name 'bad_id_mismatch.yaml'");
+    }
+}

@@ -1,0 +1,263 @@
+#include "outage/core/error.hpp"
+#include "outage/store/hash_chain.hpp"
+#include "outage/store/schema.hpp"
+#include "outage/store/store.hpp"
+#include "temp_dir.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+using namespace outage;
+
+namespace {
+
+const Timestamp t0 = *parse_iso_utc("2026-11-22T10:00:00Z");
+
+Incident sample(const std::string& title = "Power cut at the Leeds office") {
+    Incident incident;
+    incident.title = title;
+    incident.scenario = "power-loss";
+    incident.owner = "alice";
+    incident.services = {"phones", "email"};
+    incident.affected = 120;
+    incident.opened_at = t0;
+    return incident;
+}
+
+mode_t mode_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+}
+
+std::string bytes_of(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+} // namespace
+
+TEST_CASE("store::open_store creates a private log") {
+    TempDir dir;
+    std::string path = dir.file("new/nested/incidents.db");
+    auto store = open_store(path, Access::read_write);
+    CHECK(mode_of(path) == 0600);
+    CHECK(mode_of(dir.file("new/nested")) == 0700);
+    CHECK(mode_of(dir.file("new")) == 0700);
+
+    SQLite::Database db(path);
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == schema_version);
+    CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+    for (const char* table : {"incidents", "events", "assessments", "step_progress", "deadlines",
+                              "notices", "deliveries"}) {
+        INFO(table);
+        CHECK(db.execAndGet(std::string("SELECT count(*) FROM sqlite_master WHERE name = '") +
+                            table + "'")
+                  .getInt() == 1);
+    }
+}
+
+TEST_CASE("store::open_store read-only never creates") {
+    TempDir dir;
+    std::string path = dir.file("missing.db");
+    auto store = open_store(path, Access::read_only);
+    CHECK(store->list_incidents({}).empty());
+    CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("store::open_store refuses what it must not touch") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+
+    SECTION("a newer schema") {
+        open_store(path, Access::read_write);
+        {
+            SQLite::Database db(path, SQLite::OPEN_READWRITE);
+            db.exec("PRAGMA user_version = 99");
+        }
+        std::string before = bytes_of(path);
+        for (Access access : {Access::read_write, Access::read_only}) {
+            try {
+                open_store(path, access);
+                FAIL("opened a newer schema");
+            } catch (const Error& e) {
+                CHECK(e.code() == Exit::runtime);
+                CHECK_THAT(e.what(), Catch::Contains("schema version 99, newer than this outage "
+                                                     "knows (1)"));
+                CHECK_THAT(e.what(), Catch::Contains("the file was not changed"));
+            }
+        }
+        CHECK(bytes_of(path) == before);
+    }
+    SECTION("a SQLite file that is not an outage log") {
+        {
+            SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            db.exec("CREATE TABLE photos (id INTEGER)");
+        }
+        std::string before = bytes_of(path);
+        CHECK_THROWS_WITH(open_store(path, Access::read_write),
+                          Catch::Contains("not an outage incident log"));
+        CHECK(bytes_of(path) == before);
+    }
+    SECTION("a file that is not SQLite") {
+        std::ofstream(path) << "this is not a database, it is a shopping list\n";
+        try {
+            open_store(path, Access::read_write);
+            FAIL("opened a text file");
+        } catch (const Error& e) {
+            CHECK(e.code() == Exit::runtime);
+            CHECK_THAT(e.what(), Catch::StartsWith("incident log " + path + ": "));
+        }
+    }
+    SECTION("an empty path") {
+        CHECK_THROWS_WITH(open_store("", Access::read_write),
+                          "the incident log path is empty: pass --db or set OUTAGE_DB");
+    }
+}
+
+TEST_CASE("store::incidents round-trip") {
+    TempDir dir;
+    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    Incident incident = sample();
+    incident.eta = t0 + std::chrono::hours{2};
+    incident.dedup_key = "alert-7";
+    store->begin_write();
+    incident.id = store->insert_incident(incident);
+    store->commit();
+    CHECK(incident.id == 1);
+
+    auto loaded = store->find_incident(1);
+    REQUIRE(loaded);
+    CHECK(loaded->title == incident.title);
+    CHECK(loaded->services == incident.services);
+    CHECK(loaded->affected == 120);
+    CHECK(loaded->eta == incident.eta);
+    CHECK(loaded->status == Status::open);
+    CHECK_FALSE(loaded->severity);
+    CHECK(store->find_open_by_dedup_key("alert-7")->id == 1);
+    CHECK_FALSE(store->find_open_by_dedup_key("alert-8"));
+    CHECK_FALSE(store->find_incident(2));
+
+    loaded->status = Status::closed;
+    loaded->closed_at = t0 + std::chrono::hours{3};
+    loaded->resolution = "power back";
+    loaded->recurrence = Recurrence::unlikely;
+    loaded->actions = {"buy a UPS"};
+    store->begin_write();
+    store->save_incident(*loaded);
+    store->commit();
+    auto closed = store->find_incident(1);
+    CHECK(closed->status == Status::closed);
+    CHECK(closed->recurrence == Recurrence::unlikely);
+    CHECK(closed->actions == std::vector<std::string>{"buy a UPS"});
+    CHECK_FALSE(store->find_open_by_dedup_key("alert-7"));
+}
+
+TEST_CASE("store::list_incidents filters") {
+    TempDir dir;
+    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    store->begin_write();
+    for (int i = 0; i < 4; ++i) {
+        Incident incident = sample("incident " + std::to_string(i));
+        incident.opened_at = t0 + std::chrono::hours{i};
+        incident.scenario = i % 2 ? "malware" : "power-loss";
+        incident.severity = i == 3 ? std::optional<std::string>("SEV1") : std::nullopt;
+        incident.status = i == 0 ? Status::closed : Status::open;
+        store->insert_incident(incident);
+    }
+    store->commit();
+    auto ids = [&](const IncidentFilter& filter) {
+        std::vector<IncidentId> result;
+        for (const auto& incident : store->list_incidents(filter))
+            result.push_back(incident.id);
+        return result;
+    };
+    CHECK(ids({}) == std::vector<IncidentId>{1, 2, 3, 4});
+    CHECK(ids({Status::open, {}, {}, {}}) == std::vector<IncidentId>{2, 3, 4});
+    CHECK(ids({Status::closed, {}, {}, {}}) == std::vector<IncidentId>{1});
+    CHECK(ids({{}, "malware", {}, {}}) == std::vector<IncidentId>{2, 4});
+    CHECK(ids({{}, {}, "SEV1", {}}) == std::vector<IncidentId>{4});
+    CHECK(ids({{}, {}, {}, t0 + std::chrono::hours{2}}) == std::vector<IncidentId>{3, 4});
+}
+
+TEST_CASE("store::write_transaction rolls back on failure") {
+    TempDir dir;
+    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    CHECK_THROWS_AS(write_transaction(*store,
+                                      [&] {
+                                          IncidentId id = store->insert_incident(sample());
+                                          store->append_event(id, {"alice", t0}, "opened", {});
+                                          throw Error(Exit::conflict, "changed my mind");
+                                      }),
+                    Error);
+    CHECK(store->list_incidents({}).empty());
+    CHECK(store->verify_chain().events_checked == 0);
+}
+
+TEST_CASE("store::hash chain") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+    auto store = open_store(path, Access::read_write);
+    write_transaction(*store, [&] {
+        IncidentId id = store->insert_incident(sample());
+        store->append_event(id, {"alice", t0}, "opened", {{"title", "Power cut"}});
+        store->append_event(id, {"bob", t0 + std::chrono::minutes{5}}, "updated",
+                            {{"note", "generator on its way"}});
+        store->append_event(id, {"alice", t0 + std::chrono::minutes{9}}, "closed",
+                            {{"resolution", "power back"}});
+    });
+    auto events = store->timeline(1);
+    REQUIRE(events.size() == 3);
+    CHECK(events[0].kind == "opened");
+    CHECK(events[1].payload["note"] == "generator on its way");
+    CHECK(events[0].hash == chain_hash(1, 1, "2026-11-22T10:00:00Z", "opened", "alice",
+                                       R"({"title":"Power cut"})", genesis_hash));
+    CHECK(events[1].hash == chain_hash(2, 1, "2026-11-22T10:05:00Z", "updated", "bob",
+                                       R"({"note":"generator on its way"})", events[0].hash));
+
+    ChainCheck intact = store->verify_chain();
+    CHECK(intact.events_checked == 3);
+    CHECK_FALSE(intact.first_mismatch);
+    CHECK(intact.head == events[2].hash);
+
+    auto tamper = [&](const char* sql) {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec(sql);
+    };
+    SECTION("an edited payload") {
+        tamper(R"(UPDATE events SET payload = '{"note":"all fine"}' WHERE id = 2)");
+        ChainCheck check = store->verify_chain();
+        REQUIRE(check.first_mismatch);
+        CHECK(check.first_mismatch->id == 2);
+        CHECK(check.first_mismatch->kind == "updated");
+    }
+    SECTION("an edited actor") {
+        tamper("UPDATE events SET actor = 'mallory' WHERE id = 1");
+        CHECK(store->verify_chain().first_mismatch->id == 1);
+    }
+    SECTION("a deleted event") {
+        tamper("DELETE FROM events WHERE id = 2");
+        CHECK(store->verify_chain().first_mismatch->id == 3);
+    }
+    SECTION("a recomputed hash still breaks the next link") {
+        std::string forged = chain_hash(2, 1, "2026-11-22T10:05:00Z", "updated", "bob",
+                                        R"({"note":"all fine"})", events[0].hash);
+        tamper(("UPDATE events SET payload = '{\"note\":\"all fine\"}', hash = '" + forged +
+                "' WHERE id = 2")
+                   .c_str());
+        CHECK(store->verify_chain().first_mismatch->id == 3);
+    }
+}
+
+TEST_CASE("store::chain_hash separates fields") {
+    // The same bytes split differently between fields must not collide.
+    CHECK(chain_hash(1, 1, "t", "ab", "c", "{}", genesis_hash) !=
+          chain_hash(1, 1, "t", "a", "bc", "{}", genesis_hash));
+    CHECK(chain_hash(1, 1, "t", "k", "a", "{}", genesis_hash).size() == 64);
+}
