@@ -22,8 +22,9 @@ void add_close(CLI::App& command, Context& ctx) {
     command.add_option("--root-cause", options->request.root_cause, "Why it happened");
     command.add_option("--recurrence", options->recurrence, "Can it happen again")
         ->check(CLI::IsMember({"likely", "unlikely", "unknown"}));
-    command.add_option("--action", options->request.actions,
-                       "An action that prevents a recurrence (repeatable)")
+    command
+        .add_option("--action", options->request.actions,
+                    "An action that prevents a recurrence (repeatable)")
         ->type_name("TEXT");
     command.footer("Example:\n  outage close 12 --resolution \"Disk replaced, array rebuilt\" "
                    "--root-cause \"Disk wear-out\" --recurrence likely --action \"Alert on SMART "

@@ -61,7 +61,9 @@ RunbookPath runbooks(const Context& ctx) {
     return runbook_path(config.empty() ? fs::path() : config / "outage" / "runbooks");
 }
 
-Timestamp now() { return clock_now(std::getenv("OUTAGE_NOW")); }
+Timestamp now() {
+    return clock_now(std::getenv("OUTAGE_NOW"));
+}
 
 Stamp stamp(const Context& ctx) {
     std::string actor = ctx.options.actor.empty() ? login_name() : ctx.options.actor;

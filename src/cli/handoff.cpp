@@ -11,8 +11,9 @@ void add_handoff(CLI::App& command, Context& ctx) {
     auto request = std::make_shared<HandoffRequest>();
     add_incident_id(command, *id);
     command.add_option("--to", request->to, "The new owner")->required()->type_name("NAME");
-    command.add_option("--note", request->note,
-                       "What the new owner needs to know: state, next steps, open questions")
+    command
+        .add_option("--note", request->note,
+                    "What the new owner needs to know: state, next steps, open questions")
         ->required();
     command.footer("Example:\n  outage handoff 12 --to priya --note \"Vendor engineer due 14:00; "
                    "customers updated at 11:30\"");

@@ -24,8 +24,9 @@ void add_list(CLI::App& command, Context& ctx) {
     command.add_option("--scenario", options->scenario, "Only this scenario")->type_name("ID");
     command.add_option("--severity", options->severity, "Only this severity")
         ->check(CLI::IsMember({"SEV1", "SEV2", "SEV3", "SEV4"}));
-    command.add_option("--since", options->since,
-                       "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 7d")
+    command
+        .add_option("--since", options->since,
+                    "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 7d")
         ->type_name("WHEN");
     command.footer("Example:\n  outage list --status all --since 7d --scenario malware");
     command.callback([&ctx, options] {

@@ -18,9 +18,10 @@ void add_open(CLI::App& command, Context& ctx) {
         ->type_name("N");
     command.add_option("--owner", request->owner, "Incident owner (default: whoever opens it)")
         ->type_name("NAME");
-    command.add_option("--dedup-key", request->dedup_key,
-                       "Alert key: while an incident with it is open, opening again only "
-                       "records a re-trigger on it")
+    command
+        .add_option("--dedup-key", request->dedup_key,
+                    "Alert key: while an incident with it is open, opening again only "
+                    "records a re-trigger on it")
         ->type_name("KEY");
     command.add_option("--note", request->note, "First note on the timeline");
     command.footer("Example:\n  outage open --scenario power-loss --title \"Power cut at the "

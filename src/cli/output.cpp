@@ -15,10 +15,13 @@ json optional_time(const std::optional<Timestamp>& t) {
     return t ? json(format_iso_utc(*t)) : json();
 }
 
-json optional_text(const std::optional<std::string>& text) { return text ? json(*text) : json(); }
+json optional_text(const std::optional<std::string>& text) {
+    return text ? json(*text) : json();
+}
 
 std::string dump(const json& value, int indent) {
-    // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still print.
+    // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still
+    // print.
     return value.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
@@ -99,10 +102,14 @@ std::string severity_label(const std::optional<std::string>& severity, bool colo
     if (!color)
         return *severity;
     switch ((*severity)[3]) {
-    case '1': return fmt::format(fmt::emphasis::bold | fg(fmt::terminal_color::red), "{}", *severity);
-    case '2': return fmt::format(fg(fmt::terminal_color::red), "{}", *severity);
-    case '3': return fmt::format(fg(fmt::terminal_color::yellow), "{}", *severity);
-    default: return *severity;
+    case '1':
+        return fmt::format(fmt::emphasis::bold | fg(fmt::terminal_color::red), "{}", *severity);
+    case '2':
+        return fmt::format(fg(fmt::terminal_color::red), "{}", *severity);
+    case '3':
+        return fmt::format(fg(fmt::terminal_color::yellow), "{}", *severity);
+    default:
+        return *severity;
     }
 }
 
@@ -156,8 +163,8 @@ void print_incident_table(const std::vector<Incident>& incidents, const Context&
                        std::string(10 - incident.severity->size(), ' ');
         fmt::print("{:>5}  {}  {:<6}  {:<20}  {:<18}  {:<12}  {}\n", incident.id, severity,
                    to_string(incident.status), incident.scenario,
-                   format_local(incident.opened_at).substr(0, 16),
-                   incident.owner.value_or("-"), incident.title);
+                   format_local(incident.opened_at).substr(0, 16), incident.owner.value_or("-"),
+                   incident.title);
     }
 }
 
@@ -169,7 +176,8 @@ std::string describe_event(const Event& event) {
         return with_note(line, p);
     }
     if (event.kind == "retriggered")
-        return with_note(fmt::format("alert re-triggered (dedup key {})", text_of(p, "dedup_key")), p);
+        return with_note(fmt::format("alert re-triggered (dedup key {})", text_of(p, "dedup_key")),
+                         p);
     if (event.kind == "updated") {
         std::vector<std::string> parts;
         if (p.contains("status"))
@@ -178,8 +186,8 @@ std::string describe_event(const Event& event) {
             parts.push_back(fmt::format("ETA {}", local_or_iso(p["eta"])));
         if (p.contains("affected"))
             parts.push_back(fmt::format("affected {}", text_of(p, "affected")));
-        std::string line = parts.empty() ? std::string("update")
-                                         : fmt::format("{}", fmt::join(parts, ", "));
+        std::string line =
+            parts.empty() ? std::string("update") : fmt::format("{}", fmt::join(parts, ", "));
         return with_note(line, p);
     }
     if (event.kind == "handoff") {
@@ -196,8 +204,8 @@ std::string describe_event(const Event& event) {
     std::vector<std::string> parts;
     if (p.is_object())
         for (const auto& [key, value] : p.items())
-            parts.push_back(fmt::format("{}={}", key, value.is_string() ? value.get<std::string>()
-                                                                        : dump(value, -1)));
+            parts.push_back(fmt::format(
+                "{}={}", key, value.is_string() ? value.get<std::string>() : dump(value, -1)));
     return parts.empty() ? event.kind : fmt::format("{}: {}", event.kind, fmt::join(parts, ", "));
 }
 

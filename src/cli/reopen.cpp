@@ -11,7 +11,8 @@ void add_reopen(CLI::App& command, Context& ctx) {
     auto note = std::make_shared<std::string>();
     add_incident_id(command, *id);
     command.add_option("--note", *note, "Why it is open again")->required();
-    command.footer("Example:\n  outage reopen 12 --note \"Array degraded again after the rebuild\"");
+    command.footer(
+        "Example:\n  outage reopen 12 --note \"Array degraded again after the rebuild\"");
     command.callback([&ctx, id, note] {
         auto store = open_log(ctx, Access::read_write);
         Incident incident = reopen_incident(*store, *id, *note, stamp(ctx));

@@ -22,8 +22,9 @@ void add_update(CLI::App& command, Context& ctx) {
     command.add_option("--status", options->status, "Where the response stands")
         ->check(CLI::IsMember({"investigating", "identified", "monitoring"}));
     command.add_option("--note", options->note, "What changed, for the timeline");
-    command.add_option("--eta", options->eta,
-                       "Estimated restore time: ISO 8601, HH:MM today, or from now: 90m, 2h, 1d")
+    command
+        .add_option("--eta", options->eta,
+                    "Estimated restore time: ISO 8601, HH:MM today, or from now: 90m, 2h, 1d")
         ->type_name("WHEN");
     command.add_option("--affected", options->affected, "How many people are affected now")
         ->type_name("N");

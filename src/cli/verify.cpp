@@ -19,16 +19,16 @@ void add_verify(CLI::App& command, Context& ctx) {
             if (ctx.options.json)
                 print_json({{"ok", false},
                             {"events_checked", check.events_checked},
-                            {"first_mismatch", {{"id", bad.id}, {"incident", bad.incident_id},
-                                                {"kind", bad.kind}}}});
+                            {"first_mismatch",
+                             {{"id", bad.id}, {"incident", bad.incident_id}, {"kind", bad.kind}}}});
             throw Error(Exit::runtime,
                         fmt::format("event {} (incident {}, {} by {}) does not match its hash: "
                                     "the log was changed outside outage at or after this event",
                                     bad.id, bad.incident_id, bad.kind, bad.actor));
         }
         if (ctx.options.json) {
-            print_json({{"ok", true}, {"events_checked", check.events_checked},
-                        {"head", check.head}});
+            print_json(
+                {{"ok", true}, {"events_checked", check.events_checked}, {"head", check.head}});
             return;
         }
         fmt::print("Timeline intact: {} events, last hash {}\n", check.events_checked, check.head);

@@ -44,12 +44,22 @@ constexpr std::array<std::pair<Recurrence, std::string_view>, 3> recurrence_name
 
 } // namespace
 
-std::string_view to_string(Status status) { return name_of(status_names, status); }
-std::string_view to_string(Phase phase) { return name_of(phase_names, phase); }
-std::string_view to_string(Recurrence recurrence) { return name_of(recurrence_names, recurrence); }
+std::string_view to_string(Status status) {
+    return name_of(status_names, status);
+}
+std::string_view to_string(Phase phase) {
+    return name_of(phase_names, phase);
+}
+std::string_view to_string(Recurrence recurrence) {
+    return name_of(recurrence_names, recurrence);
+}
 
-std::optional<Status> parse_status(std::string_view text) { return lookup(status_names, text); }
-std::optional<Phase> parse_phase(std::string_view text) { return lookup(phase_names, text); }
+std::optional<Status> parse_status(std::string_view text) {
+    return lookup(status_names, text);
+}
+std::optional<Phase> parse_phase(std::string_view text) {
+    return lookup(phase_names, text);
+}
 std::optional<Recurrence> parse_recurrence(std::string_view text) {
     return lookup(recurrence_names, text);
 }

@@ -100,8 +100,7 @@ OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRe
 Incident update_incident(Store& store, IncidentId id, const UpdateRequest& request,
                          const Stamp& stamp) {
     if (!request.phase && !request.note && !request.eta && !request.affected)
-        throw Error(Exit::usage,
-                    "nothing to update: pass --status, --note, --eta or --affected");
+        throw Error(Exit::usage, "nothing to update: pass --status, --note, --eta or --affected");
     if (request.phase == Phase::resolved)
         throw Error(Exit::usage, "--status resolved is set by `outage close`; use "
                                  "investigating, identified or monitoring");

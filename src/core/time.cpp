@@ -113,8 +113,7 @@ std::optional<CivilTime> parse_civil(std::string_view text) {
 }
 
 Timestamp from_utc(const CivilTime& civil) {
-    return sys_days{civil.date} + hours{civil.hour} + minutes{civil.minute} +
-           seconds{civil.second};
+    return sys_days{civil.date} + hours{civil.hour} + minutes{civil.minute} + seconds{civil.second};
 }
 
 Timestamp from_local(const CivilTime& civil) {
@@ -155,12 +154,23 @@ std::optional<seconds> parse_duration(std::string_view text) {
             return std::nullopt;
         long long unit = 0;
         switch (text[pos]) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 7 * 86400; break;
-        default: return std::nullopt;
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        case 'w':
+            unit = 7 * 86400;
+            break;
+        default:
+            return std::nullopt;
         }
         ++pos;
         total += number * unit;
@@ -240,10 +250,9 @@ Timestamp clock_now(const char* outage_now_env) {
     if (outage_now_env && *outage_now_env) {
         if (auto t = parse_iso_utc(outage_now_env))
             return *t;
-        throw Error(Exit::usage,
-                    fmt::format("invalid OUTAGE_NOW '{}': expected ISO 8601 such as "
-                                "2026-11-22T14:30:00Z",
-                                outage_now_env));
+        throw Error(Exit::usage, fmt::format("invalid OUTAGE_NOW '{}': expected ISO 8601 such as "
+                                             "2026-11-22T14:30:00Z",
+                                             outage_now_env));
     }
     return floor<seconds>(system_clock::now());
 }

@@ -61,8 +61,8 @@ std::vector<std::string> runbook_ids(const RunbookPath& path) {
 RunbookSummary load_runbook_summary(const RunbookPath& path, const std::string& id) {
     auto known = runbook_ids(path);
     if (std::find(known.begin(), known.end(), id) == known.end())
-        throw Error(Exit::not_found, fmt::format("unknown scenario '{}' (known: {})", id,
-                                                 fmt::join(known, ", ")));
+        throw Error(Exit::not_found,
+                    fmt::format("unknown scenario '{}' (known: {})", id, fmt::join(known, ", ")));
     fs::path file;
     for (const auto& dir : path.dirs) {
         std::error_code ec;
@@ -77,8 +77,7 @@ RunbookSummary load_runbook_summary(const RunbookPath& path, const std::string& 
     } catch (const YAML::BadFile&) {
         throw Error(Exit::runtime, fmt::format("{}: cannot read the file", file.string()));
     } catch (const YAML::Exception& e) {
-        throw Error(Exit::invalid_content,
-                    fmt::format("{}: {}", position(file, e.mark), e.msg));
+        throw Error(Exit::invalid_content, fmt::format("{}: {}", position(file, e.mark), e.msg));
     }
     if (!root.IsMap())
         throw Error(Exit::invalid_content,

@@ -10,8 +10,8 @@
 namespace outage {
 
 std::string chain_hash(std::int64_t id, IncidentId incident, std::string_view at_iso,
-                       std::string_view kind, std::string_view actor,
-                       std::string_view payload_text, std::string_view previous_hash) {
+                       std::string_view kind, std::string_view actor, std::string_view payload_text,
+                       std::string_view previous_hash) {
     std::string material;
     auto field = [&material](std::string_view value) {
         material += fmt::format("{}:", value.size());

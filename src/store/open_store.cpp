@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,8 +31,8 @@ void create_private_directories(const fs::path& dir, const std::string& db_path)
         return;
     create_private_directories(dir.parent_path(), db_path);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        fail(db_path, fmt::format("cannot create directory {}: {}", dir.string(),
-                                  std::strerror(errno)));
+        fail(db_path,
+             fmt::format("cannot create directory {}: {}", dir.string(), std::strerror(errno)));
 }
 
 // Creates the file owner-only before SQLite opens it; SQLite gives its -wal and -shm files

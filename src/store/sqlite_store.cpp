@@ -117,20 +117,25 @@ Event read_event(SQLite::Statement& stmt) {
     return event;
 }
 
-constexpr const char* event_columns =
-    "id, incident_id, at, kind, actor, payload, prev_hash, hash";
+constexpr const char* event_columns = "id, incident_id, at, kind, actor, payload, prev_hash, hash";
 
 } // namespace
 
 SqliteStore::SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
 
-void SqliteStore::begin_write() { m_db.exec("BEGIN IMMEDIATE"); }
-void SqliteStore::commit() { m_db.exec("COMMIT"); }
-void SqliteStore::rollback() { m_db.tryExec("ROLLBACK"); }
+void SqliteStore::begin_write() {
+    m_db.exec("BEGIN IMMEDIATE");
+}
+void SqliteStore::commit() {
+    m_db.exec("COMMIT");
+}
+void SqliteStore::rollback() {
+    m_db.tryExec("ROLLBACK");
+}
 
 std::optional<Incident> SqliteStore::find_incident(IncidentId id) {
-    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM incidents WHERE id = ?",
-                                             incident_columns));
+    SQLite::Statement stmt(m_db,
+                           fmt::format("SELECT {} FROM incidents WHERE id = ?", incident_columns));
     stmt.bind(1, id);
     if (!stmt.executeStep())
         return std::nullopt;
@@ -233,7 +238,8 @@ Event SqliteStore::append_event(IncidentId incident, const Stamp& stamp, std::st
 
 std::vector<Event> SqliteStore::timeline(IncidentId incident) {
     SQLite::Statement stmt(
-        m_db, fmt::format("SELECT {} FROM events WHERE incident_id = ? ORDER BY id", event_columns));
+        m_db,
+        fmt::format("SELECT {} FROM events WHERE incident_id = ? ORDER BY id", event_columns));
     stmt.bind(1, incident);
     std::vector<Event> events;
     while (stmt.executeStep())
@@ -248,10 +254,10 @@ ChainCheck SqliteStore::verify_chain() {
     while (stmt.executeStep()) {
         ++check.events_checked;
         std::string stored_hash = stmt.getColumn(7).getString();
-        std::string expected = chain_hash(
-            stmt.getColumn(0).getInt64(), stmt.getColumn(1).getInt64(), stmt.getColumn(2).getString(),
-            stmt.getColumn(3).getString(), stmt.getColumn(4).getString(),
-            stmt.getColumn(5).getString(), previous);
+        std::string expected =
+            chain_hash(stmt.getColumn(0).getInt64(), stmt.getColumn(1).getInt64(),
+                       stmt.getColumn(2).getString(), stmt.getColumn(3).getString(),
+                       stmt.getColumn(4).getString(), stmt.getColumn(5).getString(), previous);
         if (stmt.getColumn(6).getString() != previous || stored_hash != expected) {
             Event event;
             event.id = stmt.getColumn(0).getInt64();

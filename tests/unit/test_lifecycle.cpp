@@ -78,8 +78,11 @@ TEST_CASE("lifecycle::open_incident dedup key") {
     CHECK(next != first);
 
     std::string message;
-    CHECK(exit_of([&] { reopen_incident(*f.store, first, "again", {"alice", t0}); }, message) ==
-          Exit::conflict);
+    CHECK(exit_of(
+              [&] {
+                  reopen_incident(*f.store, first, "again", {"alice", t0});
+              },
+              message) == Exit::conflict);
     CHECK(message == "incident 2 has the same dedup key 'host1/disk' and is open; update that "
                      "one instead");
 }
@@ -87,9 +90,9 @@ TEST_CASE("lifecycle::open_incident dedup key") {
 TEST_CASE("lifecycle::update, handoff, close, reopen") {
     Fixture f;
     IncidentId id = f.open();
-    Incident updated = update_incident(*f.store, id,
-                                       {Phase::identified, "generator coming", t0 + hours{2}, 80},
-                                       {"bob", t0 + minutes{5}});
+    Incident updated =
+        update_incident(*f.store, id, {Phase::identified, "generator coming", t0 + hours{2}, 80},
+                        {"bob", t0 + minutes{5}});
     CHECK(updated.phase == Phase::identified);
     CHECK(updated.eta == t0 + hours{2});
     CHECK(updated.affected == 80);
@@ -102,7 +105,9 @@ TEST_CASE("lifecycle::update, handoff, close, reopen") {
     CHECK(handoff.payload["to"] == "priya");
 
     Incident closed = close_incident(*f.store, id,
-                                     {"power back", "substation fault", Recurrence::unlikely,
+                                     {"power back",
+                                      "substation fault",
+                                      Recurrence::unlikely,
                                       {"buy a UPS", "test the generator monthly"}},
                                      {"priya", t0 + hours{3}});
     CHECK(closed.status == Status::closed);
@@ -128,27 +133,42 @@ TEST_CASE("lifecycle::errors leave the log unchanged") {
     std::string message;
     Stamp s{"bob", t0};
 
-    CHECK(exit_of([&] { update_incident(*f.store, 99, {{}, "x", {}, {}}, s); }, message) ==
-          Exit::not_found);
+    CHECK(exit_of(
+              [&] {
+                  update_incident(*f.store, 99, {{}, "x", {}, {}}, s);
+              },
+              message) == Exit::not_found);
     CHECK(message == "no incident 99");
-    CHECK(exit_of([&] { update_incident(*f.store, id, {{}, "x", {}, {}}, s); }, message) ==
-          Exit::conflict);
+    CHECK(exit_of(
+              [&] {
+                  update_incident(*f.store, id, {{}, "x", {}, {}}, s);
+              },
+              message) == Exit::conflict);
     CHECK(message == "incident 1 is closed; cannot update it (reopen it first with `outage "
                      "reopen 1 --note TEXT`)");
     CHECK(exit_of([&] { hand_off(*f.store, id, {"bob", "x"}, s); }, message) == Exit::conflict);
-    CHECK(exit_of([&] { close_incident(*f.store, id, {"again", {}, {}, {}}, s); }, message) ==
-          Exit::conflict);
+    CHECK(exit_of(
+              [&] {
+                  close_incident(*f.store, id, {"again", {}, {}, {}}, s);
+              },
+              message) == Exit::conflict);
     CHECK(exit_of([&] { update_incident(*f.store, id, {}, s); }, message) == Exit::usage);
     CHECK(message == "nothing to update: pass --status, --note, --eta or --affected");
-    CHECK(exit_of([&] { update_incident(*f.store, id, {{}, {}, {}, -1}, s); }, message) ==
-          Exit::usage);
+    CHECK(exit_of(
+              [&] {
+                  update_incident(*f.store, id, {{}, {}, {}, -1}, s);
+              },
+              message) == Exit::usage);
     CHECK(message == "--affected must be 0 or more, not -1");
 
     IncidentId open_id = f.open("second");
     CHECK(exit_of([&] { reopen_incident(*f.store, open_id, "x", s); }, message) == Exit::conflict);
     CHECK(message == "incident 2 is already open");
-    CHECK(exit_of([&] { hand_off(*f.store, open_id, {"alice", "x"}, s); }, message) ==
-          Exit::conflict);
+    CHECK(exit_of(
+              [&] {
+                  hand_off(*f.store, open_id, {"alice", "x"}, s);
+              },
+              message) == Exit::conflict);
     CHECK(message == "incident 2 is already owned by alice");
 
     OpenRequest bad;

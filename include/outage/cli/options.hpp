@@ -14,9 +14,8 @@ namespace outage::cli {
 void add_incident_id(CLI::App& command, IncidentId& id);
 
 // Parses a time option's value (see parse_when); the error names the option.
-std::optional<Timestamp> parse_time_option(const char* option,
-                                           const std::optional<std::string>& value,
-                                           Direction direction);
+std::optional<Timestamp>
+parse_time_option(const char* option, const std::optional<std::string>& value, Direction direction);
 
 // Prints the changed incident: its JSON object, or a headline and its facts.
 void print_changed(const Incident& incident, const Context& ctx, const std::string& headline);

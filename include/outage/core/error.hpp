@@ -19,11 +19,11 @@ enum class Exit : int {
 
 // The one error type of outage: a message for the operator and the exit code it maps to.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(Exit code, const std::string& message) : std::runtime_error(message), m_code(code) {}
     Exit code() const { return m_code; }
 
-private:
+  private:
     Exit m_code;
 };
 

@@ -8,7 +8,7 @@ namespace outage {
 
 // The incident log in one SQLite file: WAL, a busy timeout, foreign keys, BEGIN IMMEDIATE.
 class SqliteStore final : public Store {
-public:
+  public:
     // Takes an opened, migrated database.
     explicit SqliteStore(SQLite::Database db);
 
@@ -27,7 +27,7 @@ public:
     std::vector<Event> timeline(IncidentId incident) override;
     ChainCheck verify_chain() override;
 
-private:
+  private:
     SQLite::Database m_db;
 };
 

@@ -22,13 +22,13 @@ struct IncidentFilter {
 struct ChainCheck {
     std::int64_t events_checked = 0;
     std::optional<Event> first_mismatch; // the first event whose hash or link does not match
-    std::string head;                    // the last event's hash: record it elsewhere to catch truncation
+    std::string head; // the last event's hash: record it elsewhere to catch truncation
 };
 
 // The incident log. SQLite today (sqlite_store.hpp); the interface lets a shared PostgreSQL
 // log follow without touching the commands. Writes happen only inside begin_write/commit.
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Takes the write lock for one command's transaction (BEGIN IMMEDIATE on SQLite).
@@ -55,8 +55,7 @@ public:
 
 // Runs `work` as one write transaction: committed when it returns, rolled back when it
 // throws, so a failed command leaves the log exactly as it was.
-template <typename Work>
-auto write_transaction(Store& store, Work&& work) -> decltype(work()) {
+template <typename Work> auto write_transaction(Store& store, Work&& work) -> decltype(work()) {
     store.begin_write();
     try {
         if constexpr (std::is_void_v<decltype(work())>) {
