@@ -73,6 +73,63 @@ json incident_json(const Incident& incident) {
     };
 }
 
+json step_json(const StepView& view) {
+    const Step& step = *view.step;
+    json object = {{"id", step.id},
+                   {"title", step.title},
+                   {"role", step.role},
+                   {"detail", step.detail},
+                   {"optional", step.optional},
+                   {"min_severity", optional_text(step.min_severity)},
+                   {"state", view.progress ? to_string(view.progress->state) : "open"}};
+    if (view.progress) {
+        object["at"] = format_iso_utc(view.progress->at);
+        object["actor"] = view.progress->actor;
+        object["note"] = optional_text(view.progress->note);
+    }
+    return object;
+}
+
+json deadline_json(const Deadline& deadline, Timestamp now) {
+    return json{{"incident", deadline.incident_id},
+                {"name", deadline.name},
+                {"title", deadline.title},
+                {"started_at", format_iso_utc(deadline.started_at)},
+                {"due_at", format_iso_utc(deadline.due_at)},
+                {"met_at", optional_time(deadline.met_at)},
+                {"note", optional_text(deadline.note)},
+                {"overdue", !deadline.met_at && deadline.due_at < now}};
+}
+
+json condition_json(const Condition& condition) {
+    using Op = Condition::Op;
+    auto children = [&] {
+        json array = json::array();
+        for (const auto& child : condition.children)
+            array.push_back(condition_json(child));
+        return array;
+    };
+    switch (condition.op) {
+    case Op::all:
+        return {{"all", children()}};
+    case Op::any:
+        return {{"any", children()}};
+    case Op::negate:
+        return {
+            {"not", condition.children.empty() ? json() : condition_json(condition.children[0])}};
+    case Op::equals:
+        return {{"question", condition.question},
+                {"equals", condition.values.empty() ? json() : condition.values[0]}};
+    case Op::one_of:
+        return {{"question", condition.question}, {"one-of", condition.values}};
+    case Op::at_least:
+        return {{"question", condition.question}, {"at-least", condition.number}};
+    case Op::at_most:
+        return {{"question", condition.question}, {"at-most", condition.number}};
+    }
+    return json();
+}
+
 json event_json(const Event& event) {
     json object = event.payload.is_object() ? event.payload : json::object();
     object["id"] = event.id;
@@ -200,6 +257,20 @@ std::string describe_event(const Event& event) {
         return fmt::format("closed — {}", text_of(p, "resolution"));
     if (event.kind == "reopened")
         return with_note("reopened", p);
+    if (event.kind == "assessed")
+        return fmt::format("assessed {} (rule {})", text_of(p, "severity"), text_of(p, "rule"));
+    if (event.kind == "severity_changed") {
+        std::string from = text_of(p, "from");
+        return fmt::format("severity {} → {}", from.empty() ? "unassessed" : from,
+                           text_of(p, "to"));
+    }
+    if (event.kind == "step")
+        return with_note(fmt::format("step {} {}", text_of(p, "step"), text_of(p, "state")), p);
+    if (event.kind == "deadline_started")
+        return fmt::format("deadline {} started, due {}", text_of(p, "deadline"),
+                           local_or_iso(p.value("due_at", json())));
+    if (event.kind == "deadline_met")
+        return with_note(fmt::format("deadline {} met", text_of(p, "deadline")), p);
     // Kinds added by later commands still print something readable.
     std::vector<std::string> parts;
     if (p.is_object())
@@ -207,6 +278,37 @@ std::string describe_event(const Event& event) {
             parts.push_back(fmt::format(
                 "{}={}", key, value.is_string() ? value.get<std::string>() : dump(value, -1)));
     return parts.empty() ? event.kind : fmt::format("{}: {}", event.kind, fmt::join(parts, ", "));
+}
+
+void print_steps(const std::vector<StepView>& steps) {
+    if (steps.empty()) {
+        fmt::print("  (no steps in this runbook)\n");
+        return;
+    }
+    for (const auto& view : steps) {
+        const char* box = !view.progress                            ? "[ ]"
+                          : view.progress->state == StepState::done ? "[x]"
+                                                                    : "[-]";
+        fmt::print("  {} {:<24} {:<15} {}{}\n", box, view.step->id, view.step->role,
+                   view.step->title, view.step->optional ? " (optional)" : "");
+        if (view.progress && view.progress->note)
+            fmt::print("      {} by {}: {}\n", to_string(view.progress->state),
+                       view.progress->actor, *view.progress->note);
+    }
+}
+
+void print_deadlines(const std::vector<Deadline>& deadlines, Timestamp now) {
+    for (const auto& deadline : deadlines) {
+        std::string when;
+        if (deadline.met_at)
+            when = fmt::format("met {}", format_local(*deadline.met_at));
+        else if (deadline.due_at < now)
+            when = fmt::format("MISSED {} ago", format_span(now - deadline.due_at));
+        else
+            when = fmt::format("due {} (in {})", format_local(deadline.due_at),
+                               format_span(deadline.due_at - now));
+        fmt::print("  {:<22} {:<36} {}\n", deadline.name, when, deadline.title);
+    }
 }
 
 void print_timeline(const std::vector<Event>& events) {

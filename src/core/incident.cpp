@@ -53,6 +53,9 @@ std::string_view to_string(Phase phase) {
 std::string_view to_string(Recurrence recurrence) {
     return name_of(recurrence_names, recurrence);
 }
+std::string_view to_string(StepState state) {
+    return state == StepState::done ? "done" : "skipped";
+}
 
 std::optional<Status> parse_status(std::string_view text) {
     return lookup(status_names, text);
@@ -62,10 +65,6 @@ std::optional<Phase> parse_phase(std::string_view text) {
 }
 std::optional<Recurrence> parse_recurrence(std::string_view text) {
     return lookup(recurrence_names, text);
-}
-
-bool is_severity(std::string_view text) {
-    return text.size() == 4 && text.substr(0, 3) == "SEV" && text[3] >= '1' && text[3] <= '4';
 }
 
 } // namespace outage

@@ -1,5 +1,6 @@
 #include "outage/core/lifecycle.hpp"
 
+#include "outage/core/assessment.hpp"
 #include "outage/core/error.hpp"
 #include "outage/core/text.hpp"
 
@@ -15,16 +16,6 @@ using nlohmann::json;
 void check_affected(const std::optional<std::int64_t>& affected) {
     if (affected && *affected < 0)
         throw Error(Exit::usage, fmt::format("--affected must be 0 or more, not {}", *affected));
-}
-
-Incident require_open(Store& store, IncidentId id, std::string_view action) {
-    Incident incident = require_incident(store, id);
-    if (incident.status == Status::closed)
-        throw Error(Exit::conflict,
-                    fmt::format("incident {} is closed; cannot {} it (reopen it first with "
-                                "`outage reopen {} --note TEXT`)",
-                                id, action, id));
-    return incident;
 }
 
 // Keeps the first of each name, in the order given.
@@ -52,6 +43,16 @@ Incident require_incident(Store& store, IncidentId id) {
     return *incident;
 }
 
+Incident require_open(Store& store, IncidentId id, std::string_view action) {
+    Incident incident = require_incident(store, id);
+    if (incident.status == Status::closed)
+        throw Error(Exit::conflict,
+                    fmt::format("incident {} is closed; cannot {} it (reopen it first with "
+                                "`outage reopen {} --note TEXT`)",
+                                id, action, id));
+    return incident;
+}
+
 OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRequest& request,
                          const Stamp& stamp) {
     check_line("--title", request.title);
@@ -63,7 +64,7 @@ OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRe
         check_note("--note", *request.note);
     check_affected(request.affected);
     auto services = unique_services(request.services);
-    RunbookSummary runbook = load_runbook_summary(runbooks, request.scenario);
+    Runbook runbook = load_runbook(runbooks, request.scenario);
 
     return write_transaction(store, [&] {
         if (request.dedup_key) {
@@ -93,6 +94,7 @@ OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRe
         put_optional(payload, "dedup_key", incident.dedup_key);
         put_optional(payload, "note", request.note);
         store.append_event(incident.id, stamp, "opened", payload);
+        start_deadlines(store, runbook, incident.id, nullptr, stamp);
         return OpenResult{incident, false};
     });
 }
@@ -124,6 +126,10 @@ Incident update_incident(Store& store, IncidentId id, const UpdateRequest& reque
             payload["affected"] = *request.affected;
         }
         put_optional(payload, "note", request.note);
+        if (request.note && incident.update_interval) {
+            incident.next_update_due = stamp.at + *incident.update_interval;
+            payload["next_update_due"] = format_iso_utc(*incident.next_update_due);
+        }
         store.save_incident(incident);
         store.append_event(id, stamp, "updated", payload);
         return incident;

@@ -135,6 +135,24 @@ std::tm local_tm(Timestamp t) {
     return tm;
 }
 
+std::optional<Timestamp> parse_clock_time(std::string_view text, Timestamp now) {
+    size_t pos = 0;
+    auto h = read_digits(text, pos, text.size() == 4 ? 1 : 2);
+    if (!h || !accept(text, pos, ':'))
+        return std::nullopt;
+    auto m = read_digits(text, pos, 2);
+    if (!m || pos != text.size() || *h > 23 || *m > 59)
+        return std::nullopt;
+    std::tm tm = local_tm(now);
+    tm.tm_hour = *h;
+    tm.tm_min = *m;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return Timestamp{seconds{std::mktime(&tm)}};
+}
+
+} // namespace
+
 std::optional<seconds> parse_duration(std::string_view text) {
     if (text.empty())
         return std::nullopt;
@@ -179,24 +197,6 @@ std::optional<seconds> parse_duration(std::string_view text) {
     }
     return seconds{total};
 }
-
-std::optional<Timestamp> parse_clock_time(std::string_view text, Timestamp now) {
-    size_t pos = 0;
-    auto h = read_digits(text, pos, text.size() == 4 ? 1 : 2);
-    if (!h || !accept(text, pos, ':'))
-        return std::nullopt;
-    auto m = read_digits(text, pos, 2);
-    if (!m || pos != text.size() || *h > 23 || *m > 59)
-        return std::nullopt;
-    std::tm tm = local_tm(now);
-    tm.tm_hour = *h;
-    tm.tm_min = *m;
-    tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    return Timestamp{seconds{std::mktime(&tm)}};
-}
-
-} // namespace
 
 Timestamp parse_when(std::string_view text, Timestamp now, Direction direction) {
     if (auto civil = parse_civil(text))

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <ranges>
 #include <set>
 
 namespace outage {
@@ -15,26 +15,50 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* severity_file_name = "severity.yaml";
+
 // severity.yaml sits beside the runbooks but defines the levels, not a scenario.
-bool is_runbook_file(const fs::directory_entry& entry) {
-    return entry.is_regular_file() && entry.path().extension() == ".yaml" &&
-           entry.path().stem() != "severity";
+bool is_runbook_file(const fs::path& file) {
+    return file.extension() == ".yaml" && file.filename() != severity_file_name;
 }
 
-std::string position(const fs::path& file, const YAML::Mark& mark) {
-    // yaml-cpp counts from 0; editors count from 1.
-    return fmt::format("{}:{}:{}", file.string(), mark.line + 1, mark.column + 1);
+[[noreturn]] void throw_problems(const std::vector<Problem>& problems) {
+    std::string message = to_string(problems.front());
+    if (problems.size() > 1)
+        message += fmt::format(" (and {} more; run `outage runbook lint` to see all)",
+                               problems.size() - 1);
+    throw Error(Exit::invalid_content, message);
 }
 
-std::string required_string(const YAML::Node& root, const char* key, const fs::path& file) {
-    const YAML::Node& node = root[key];
-    if (!node)
-        throw Error(Exit::invalid_content,
-                    fmt::format("{}: missing required key '{}'", position(file, root.Mark()), key));
-    if (!node.IsScalar())
-        throw Error(Exit::invalid_content,
-                    fmt::format("{}: '{}' must be a string", position(file, node.Mark()), key));
-    return node.as<std::string>();
+fs::path severity_file(const RunbookPath& path) {
+    for (const auto& dir : path.dirs) {
+        std::error_code ec;
+        if (fs::is_regular_file(dir / severity_file_name, ec))
+            return dir / severity_file_name;
+    }
+    throw Error(Exit::not_found,
+                fmt::format("no {} in {}", severity_file_name,
+                            fmt::join(path.dirs | std::views::transform(
+                                                      [](const fs::path& d) { return d.string(); }),
+                                      ", ")));
+}
+
+void lint_file(const fs::path& file, const TemplateExists& template_exists,
+               std::vector<Problem>& problems) {
+    if (file.filename() == severity_file_name)
+        parse_severity_scale(file, problems);
+    else
+        parse_runbook(file, template_exists, problems);
+}
+
+std::vector<fs::path> yaml_files_in(const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    return files;
 }
 
 } // namespace
@@ -49,50 +73,65 @@ RunbookPath runbook_path(const fs::path& user_dir) {
 
 std::vector<std::string> runbook_ids(const RunbookPath& path) {
     std::set<std::string> ids;
-    for (const auto& dir : path.dirs) {
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(dir, ec))
-            if (is_runbook_file(entry))
-                ids.insert(entry.path().stem().string());
-    }
+    for (const auto& dir : path.dirs)
+        for (const auto& file : yaml_files_in(dir))
+            if (is_runbook_file(file))
+                ids.insert(file.stem().string());
     return {ids.begin(), ids.end()};
 }
 
-RunbookSummary load_runbook_summary(const RunbookPath& path, const std::string& id) {
-    auto known = runbook_ids(path);
-    if (std::find(known.begin(), known.end(), id) == known.end())
-        throw Error(Exit::not_found,
-                    fmt::format("unknown scenario '{}' (known: {})", id, fmt::join(known, ", ")));
-    fs::path file;
-    for (const auto& dir : path.dirs) {
+fs::path runbook_file(const RunbookPath& path, const std::string& id) {
+    if (!id.empty() && id.find('/') == std::string::npos && id.front() != '.')
+        for (const auto& dir : path.dirs) {
+            std::error_code ec;
+            fs::path file = dir / (id + ".yaml");
+            if (id != "severity" && fs::is_regular_file(file, ec))
+                return file;
+        }
+    throw Error(Exit::not_found, fmt::format("unknown scenario '{}' (known: {})", id,
+                                             fmt::join(runbook_ids(path), ", ")));
+}
+
+Runbook load_runbook(const RunbookPath& path, const std::string& id,
+                     const TemplateExists& template_exists) {
+    fs::path file = runbook_file(path, id);
+    std::vector<Problem> problems;
+    auto runbook = parse_runbook(file, template_exists, problems);
+    if (!runbook)
+        throw_problems(problems);
+    return *runbook;
+}
+
+SeverityScale load_severity_scale(const RunbookPath& path) {
+    std::vector<Problem> problems;
+    auto scale = parse_severity_scale(severity_file(path), problems);
+    if (!scale)
+        throw_problems(problems);
+    return *scale;
+}
+
+std::vector<Problem> lint_runbooks(const RunbookPath& path, const std::vector<fs::path>& targets,
+                                   const TemplateExists& template_exists) {
+    std::vector<Problem> problems;
+    if (targets.empty()) {
+        lint_file(severity_file(path), template_exists, problems);
+        for (const auto& id : runbook_ids(path))
+            lint_file(runbook_file(path, id), template_exists, problems);
+        return problems;
+    }
+    for (const auto& target : targets) {
         std::error_code ec;
-        if (fs::is_regular_file(dir / (id + ".yaml"), ec)) {
-            file = dir / (id + ".yaml");
-            break;
+        if (fs::is_directory(target, ec)) {
+            for (const auto& file : yaml_files_in(target))
+                lint_file(file, template_exists, problems);
+        } else if (fs::is_regular_file(target, ec)) {
+            lint_file(target, template_exists, problems);
+        } else {
+            throw Error(Exit::not_found,
+                        fmt::format("{}: no such file or folder", target.string()));
         }
     }
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file.string());
-    } catch (const YAML::BadFile&) {
-        throw Error(Exit::runtime, fmt::format("{}: cannot read the file", file.string()));
-    } catch (const YAML::Exception& e) {
-        throw Error(Exit::invalid_content, fmt::format("{}: {}", position(file, e.mark), e.msg));
-    }
-    if (!root.IsMap())
-        throw Error(Exit::invalid_content,
-                    fmt::format("{}: a runbook must be a mapping of keys to values",
-                                position(file, root.Mark())));
-    RunbookSummary summary;
-    summary.file = file;
-    summary.id = required_string(root, "id", file);
-    summary.title = required_string(root, "title", file);
-    summary.description = required_string(root, "description", file);
-    if (summary.id != id)
-        throw Error(Exit::invalid_content,
-                    fmt::format("{}: id '{}' does not match the file name '{}.yaml'",
-                                position(file, root["id"].Mark()), summary.id, id));
-    return summary;
+    return problems;
 }
 
 } // namespace outage

@@ -30,6 +30,7 @@ CREATE TABLE incidents (
     opened_at       TEXT NOT NULL,                -- ISO 8601 UTC, like every time in the log
     closed_at       TEXT,
     next_update_due TEXT,
+    update_interval INTEGER CHECK (update_interval > 0),  -- seconds, from the last assessment
     handed_off_at   TEXT,
     resolution      TEXT,
     root_cause      TEXT,
@@ -78,13 +79,14 @@ CREATE TABLE step_progress (
 CREATE TABLE deadlines (
     incident_id INTEGER NOT NULL REFERENCES incidents(id),
     name        TEXT NOT NULL,
+    title       TEXT NOT NULL,
     started_at  TEXT NOT NULL,
     due_at      TEXT NOT NULL,
     met_at      TEXT,
     note        TEXT,
     PRIMARY KEY (incident_id, name)
 );
-CREATE INDEX deadlines_due ON deadlines(due_at) WHERE met_at IS NULL;
+CREATE INDEX deadlines_unmet ON deadlines(due_at) WHERE met_at IS NULL;
 
 CREATE TABLE notices (
     id          INTEGER PRIMARY KEY,

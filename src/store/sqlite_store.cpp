@@ -11,8 +11,8 @@ namespace {
 
 constexpr const char* incident_columns =
     "id, title, scenario, status, phase, severity, owner, services, affected, dedup_key, eta, "
-    "opened_at, closed_at, next_update_due, handed_off_at, resolution, root_cause, recurrence, "
-    "actions";
+    "opened_at, closed_at, next_update_due, update_interval, handed_off_at, resolution, "
+    "root_cause, recurrence, actions";
 
 void bind_text(SQLite::Statement& stmt, int index, const std::optional<std::string>& value) {
     if (value)
@@ -68,12 +68,14 @@ Incident read_incident(SQLite::Statement& stmt) {
     incident.opened_at = stored_time(stmt.getColumn(11).getString());
     incident.closed_at = column_time(stmt.getColumn(12));
     incident.next_update_due = column_time(stmt.getColumn(13));
-    incident.handed_off_at = column_time(stmt.getColumn(14));
-    incident.resolution = column_text(stmt.getColumn(15));
-    incident.root_cause = column_text(stmt.getColumn(16));
-    if (auto text = column_text(stmt.getColumn(17)))
+    if (!stmt.getColumn(14).isNull())
+        incident.update_interval = std::chrono::seconds{stmt.getColumn(14).getInt64()};
+    incident.handed_off_at = column_time(stmt.getColumn(15));
+    incident.resolution = column_text(stmt.getColumn(16));
+    incident.root_cause = column_text(stmt.getColumn(17));
+    if (auto text = column_text(stmt.getColumn(18)))
         incident.recurrence = parse_recurrence(*text);
-    incident.actions = string_array(stmt.getColumn(18).getString());
+    incident.actions = string_array(stmt.getColumn(19).getString());
     return incident;
 }
 
@@ -95,15 +97,34 @@ void bind_incident(SQLite::Statement& stmt, const Incident& incident) {
     stmt.bind(11, format_iso_utc(incident.opened_at));
     bind_time(stmt, 12, incident.closed_at);
     bind_time(stmt, 13, incident.next_update_due);
-    bind_time(stmt, 14, incident.handed_off_at);
-    bind_text(stmt, 15, incident.resolution);
-    bind_text(stmt, 16, incident.root_cause);
-    if (incident.recurrence)
-        stmt.bind(17, std::string(to_string(*incident.recurrence)));
+    if (incident.update_interval)
+        stmt.bind(14, static_cast<std::int64_t>(incident.update_interval->count()));
     else
-        stmt.bind(17);
-    stmt.bind(18, nlohmann::json(incident.actions).dump());
+        stmt.bind(14);
+    bind_time(stmt, 15, incident.handed_off_at);
+    bind_text(stmt, 16, incident.resolution);
+    bind_text(stmt, 17, incident.root_cause);
+    if (incident.recurrence)
+        stmt.bind(18, std::string(to_string(*incident.recurrence)));
+    else
+        stmt.bind(18);
+    stmt.bind(19, nlohmann::json(incident.actions).dump());
 }
+
+Deadline read_deadline(SQLite::Statement& stmt) {
+    Deadline deadline;
+    deadline.incident_id = stmt.getColumn(0).getInt64();
+    deadline.name = stmt.getColumn(1).getString();
+    deadline.title = stmt.getColumn(2).getString();
+    deadline.started_at = stored_time(stmt.getColumn(3).getString());
+    deadline.due_at = stored_time(stmt.getColumn(4).getString());
+    deadline.met_at = column_time(stmt.getColumn(5));
+    deadline.note = column_text(stmt.getColumn(6));
+    return deadline;
+}
+
+constexpr const char* deadline_columns =
+    "incident_id, name, title, started_at, due_at, met_at, note";
 
 Event read_event(SQLite::Statement& stmt) {
     Event event;
@@ -155,9 +176,9 @@ std::optional<Incident> SqliteStore::find_open_by_dedup_key(std::string_view key
 IncidentId SqliteStore::insert_incident(const Incident& incident) {
     SQLite::Statement stmt(
         m_db, "INSERT INTO incidents (title, scenario, status, phase, severity, owner, services, "
-              "affected, dedup_key, eta, opened_at, closed_at, next_update_due, handed_off_at, "
-              "resolution, root_cause, recurrence, actions) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "affected, dedup_key, eta, opened_at, closed_at, next_update_due, update_interval, "
+              "handed_off_at, resolution, root_cause, recurrence, actions) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     bind_incident(stmt, incident);
     stmt.exec();
     return m_db.getLastInsertRowid();
@@ -167,10 +188,11 @@ void SqliteStore::save_incident(const Incident& incident) {
     SQLite::Statement stmt(
         m_db, "UPDATE incidents SET title = ?, scenario = ?, status = ?, phase = ?, "
               "severity = ?, owner = ?, services = ?, affected = ?, dedup_key = ?, eta = ?, "
-              "opened_at = ?, closed_at = ?, next_update_due = ?, handed_off_at = ?, "
-              "resolution = ?, root_cause = ?, recurrence = ?, actions = ? WHERE id = ?");
+              "opened_at = ?, closed_at = ?, next_update_due = ?, update_interval = ?, "
+              "handed_off_at = ?, resolution = ?, root_cause = ?, recurrence = ?, actions = ? "
+              "WHERE id = ?");
     bind_incident(stmt, incident);
-    stmt.bind(19, incident.id);
+    stmt.bind(20, incident.id);
     if (stmt.exec() != 1)
         throw Error(Exit::not_found, fmt::format("no incident {}", incident.id));
 }
@@ -199,6 +221,115 @@ std::vector<Incident> SqliteStore::list_incidents(const IncidentFilter& filter) 
     while (stmt.executeStep())
         incidents.push_back(read_incident(stmt));
     return incidents;
+}
+
+void SqliteStore::insert_assessment(const AssessmentRecord& assessment) {
+    SQLite::Statement stmt(m_db, "INSERT INTO assessments (incident_id, at, actor, answers, "
+                                 "severity, rule) VALUES (?, ?, ?, ?, ?, ?)");
+    stmt.bind(1, assessment.incident_id);
+    stmt.bind(2, format_iso_utc(assessment.at));
+    stmt.bind(3, assessment.actor);
+    stmt.bind(4, assessment.answers.dump());
+    stmt.bind(5, assessment.severity);
+    stmt.bind(6, assessment.rule);
+    stmt.exec();
+}
+
+std::optional<AssessmentRecord> SqliteStore::last_assessment(IncidentId incident) {
+    SQLite::Statement stmt(m_db, "SELECT at, actor, answers, severity, rule FROM assessments "
+                                 "WHERE incident_id = ? ORDER BY id DESC LIMIT 1");
+    stmt.bind(1, incident);
+    if (!stmt.executeStep())
+        return std::nullopt;
+    AssessmentRecord record;
+    record.incident_id = incident;
+    record.at = stored_time(stmt.getColumn(0).getString());
+    record.actor = stmt.getColumn(1).getString();
+    record.answers = nlohmann::json::parse(stmt.getColumn(2).getString(), nullptr, false);
+    if (!record.answers.is_object())
+        record.answers = nlohmann::json::object();
+    record.severity = stmt.getColumn(3).getString();
+    record.rule = stmt.getColumn(4).getString();
+    return record;
+}
+
+std::vector<StepProgress> SqliteStore::step_progress(IncidentId incident) {
+    SQLite::Statement stmt(m_db, "SELECT step_id, state, note, at, actor FROM step_progress "
+                                 "WHERE incident_id = ? ORDER BY at, step_id");
+    stmt.bind(1, incident);
+    std::vector<StepProgress> result;
+    while (stmt.executeStep()) {
+        StepProgress progress;
+        progress.step_id = stmt.getColumn(0).getString();
+        progress.state =
+            stmt.getColumn(1).getString() == "done" ? StepState::done : StepState::skipped;
+        progress.note = column_text(stmt.getColumn(2));
+        progress.at = stored_time(stmt.getColumn(3).getString());
+        progress.actor = stmt.getColumn(4).getString();
+        result.push_back(std::move(progress));
+    }
+    return result;
+}
+
+void SqliteStore::save_step_progress(IncidentId incident, const StepProgress& progress) {
+    SQLite::Statement stmt(m_db, "INSERT OR REPLACE INTO step_progress (incident_id, step_id, "
+                                 "state, note, at, actor) VALUES (?, ?, ?, ?, ?, ?)");
+    stmt.bind(1, incident);
+    stmt.bind(2, progress.step_id);
+    stmt.bind(3, std::string(to_string(progress.state)));
+    bind_text(stmt, 4, progress.note);
+    stmt.bind(5, format_iso_utc(progress.at));
+    stmt.bind(6, progress.actor);
+    stmt.exec();
+}
+
+std::vector<Deadline> SqliteStore::deadlines(IncidentId incident) {
+    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM deadlines WHERE incident_id = ? "
+                                             "ORDER BY due_at, name",
+                                             deadline_columns));
+    stmt.bind(1, incident);
+    std::vector<Deadline> result;
+    while (stmt.executeStep())
+        result.push_back(read_deadline(stmt));
+    return result;
+}
+
+void SqliteStore::save_deadline(const Deadline& deadline) {
+    SQLite::Statement stmt(m_db, fmt::format("INSERT OR REPLACE INTO deadlines ({}) VALUES (?, ?, "
+                                             "?, ?, ?, ?, ?)",
+                                             deadline_columns));
+    stmt.bind(1, deadline.incident_id);
+    stmt.bind(2, deadline.name);
+    stmt.bind(3, deadline.title);
+    stmt.bind(4, format_iso_utc(deadline.started_at));
+    stmt.bind(5, format_iso_utc(deadline.due_at));
+    bind_time(stmt, 6, deadline.met_at);
+    bind_text(stmt, 7, deadline.note);
+    stmt.exec();
+}
+
+std::vector<Incident> SqliteStore::overdue_incidents(Timestamp now) {
+    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM incidents WHERE status = 'open' AND "
+                                             "next_update_due < ? ORDER BY next_update_due, id",
+                                             incident_columns));
+    stmt.bind(1, format_iso_utc(now));
+    std::vector<Incident> result;
+    while (stmt.executeStep())
+        result.push_back(read_incident(stmt));
+    return result;
+}
+
+std::vector<Deadline> SqliteStore::deadlines_due_before(Timestamp horizon) {
+    SQLite::Statement stmt(
+        m_db, "SELECT d.incident_id, d.name, d.title, d.started_at, d.due_at, d.met_at, d.note "
+              "FROM deadlines d JOIN incidents i ON i.id = d.incident_id "
+              "WHERE d.met_at IS NULL AND d.due_at < ? AND i.status = 'open' "
+              "ORDER BY d.due_at, d.incident_id, d.name");
+    stmt.bind(1, format_iso_utc(horizon));
+    std::vector<Deadline> result;
+    while (stmt.executeStep())
+        result.push_back(read_deadline(stmt));
+    return result;
 }
 
 Event SqliteStore::append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,

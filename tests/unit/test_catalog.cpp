@@ -10,7 +10,7 @@ const std::string data = OUTAGE_TEST_DATA;
 
 Exit exit_of(const RunbookPath& path, const std::string& id, std::string& message) {
     try {
-        load_runbook_summary(path, id);
+        load_runbook(path, id);
     } catch (const Error& e) {
         message = e.what();
         return e.code();
@@ -24,10 +24,10 @@ TEST_CASE("runbook::catalog bundled set") {
     CHECK(runbook_ids(path) == std::vector<std::string>{"hardware-failure", "malware",
                                                         "network-outage", "power-loss",
                                                         "third-party-outage"});
-    auto summary = load_runbook_summary(path, "malware");
-    CHECK(summary.id == "malware");
-    CHECK(summary.title == "Malware or ransomware");
-    CHECK_FALSE(summary.description.empty());
+    auto runbook = load_runbook(path, "malware");
+    CHECK(runbook.id == "malware");
+    CHECK(runbook.title == "Malware or ransomware");
+    CHECK_FALSE(runbook.description.empty());
 }
 
 TEST_CASE("runbook::catalog user folder overrides by id") {
@@ -35,8 +35,8 @@ TEST_CASE("runbook::catalog user folder overrides by id") {
     auto ids = runbook_ids(path);
     CHECK(std::find(ids.begin(), ids.end(), "lab-flood") != ids.end());
     CHECK(std::find(ids.begin(), ids.end(), "malware") != ids.end());
-    CHECK(load_runbook_summary(path, "power-loss").title == "Power loss (our own site plan)");
-    CHECK(load_runbook_summary(path, "hardware-failure").title == "Hardware failure");
+    CHECK(load_runbook(path, "power-loss").title == "Power loss (our own site plan)");
+    CHECK(load_runbook(path, "hardware-failure").title == "Hardware failure");
 }
 
 TEST_CASE("runbook::catalog errors") {

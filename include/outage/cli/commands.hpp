@@ -26,16 +26,28 @@ void add_reopen(CLI::App& command, Context& ctx);
 void add_list(CLI::App& command, Context& ctx);
 void add_show(CLI::App& command, Context& ctx);
 void add_verify(CLI::App& command, Context& ctx);
+void add_assess(CLI::App& command, Context& ctx);
+void add_steps(CLI::App& command, Context& ctx);
+void add_step(CLI::App& command, Context& ctx);
+void add_deadline(CLI::App& command, Context& ctx);
+void add_due(CLI::App& command, Context& ctx);
+void add_runbook(CLI::App& command, Context& ctx);
 
 // The one list of commands, in the order `outage --help` shows them.
 inline constexpr CommandEntry commands[] = {
     {"open", "Open an incident for a scenario (idempotent with --dedup-key)", add_open},
+    {"assess", "Answer the runbook's questions; get severity, audiences and steps", add_assess},
     {"update", "Record progress: status, note, ETA, number affected", add_update},
     {"handoff", "Hand the incident to a new owner with a note", add_handoff},
+    {"steps", "The response checklist for the incident's severity", add_steps},
+    {"step", "Mark a step done or skipped", add_step},
+    {"deadline", "Record a regulatory or contractual deadline as met", add_deadline},
     {"close", "Close the incident with its resolution", add_close},
     {"reopen", "Reopen a closed incident", add_reopen},
     {"list", "List incidents (open ones unless --status says otherwise)", add_list},
     {"show", "Show an incident and its timeline", add_show},
+    {"due", "Updates overdue and deadlines close, for cron (--fail-if-overdue)", add_due},
+    {"runbook", "List, show and lint runbooks", add_runbook},
     {"verify", "Check the timeline's hash chain for edits made behind outage's back", add_verify},
 };
 

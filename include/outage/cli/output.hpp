@@ -1,7 +1,9 @@
 #pragma once
 
 #include "outage/cli/context.hpp"
+#include "outage/core/assessment.hpp"
 #include "outage/core/incident.hpp"
+#include "outage/core/runbook.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,16 @@ nlohmann::json incident_json(const Incident& incident);
 // A timeline entry: id, at, kind, actor, then the kind's own fields.
 nlohmann::json event_json(const Event& event);
 
+// A runbook step with its state on an incident: id, title, role, detail, optional,
+// min_severity, state ("open", "done", "skipped"), and when marked: at, actor, note.
+nlohmann::json step_json(const StepView& view);
+
+// A deadline clock: name, title, started_at, due_at, met_at, note, overdue (at `now`).
+nlohmann::json deadline_json(const Deadline& deadline, Timestamp now);
+
+// A condition in the shape runbooks write it ({"question": .., "equals": ..}, {"all": [..]}).
+nlohmann::json condition_json(const Condition& condition);
+
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);
 
@@ -31,6 +43,12 @@ void print_incident_table(const std::vector<Incident>& incidents, const Context&
 
 // One line per event: local time, actor, what happened.
 void print_timeline(const std::vector<Event>& events);
+
+// The checklist: "[x] id  role  title", one step per line.
+void print_steps(const std::vector<StepView>& steps);
+
+// The deadlines with how long is left or how long ago they were missed.
+void print_deadlines(const std::vector<Deadline>& deadlines, Timestamp now);
 
 // What an event says, in words.
 std::string describe_event(const Event& event);

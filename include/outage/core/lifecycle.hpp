@@ -25,8 +25,8 @@ struct OpenResult {
     bool retriggered = false; // an open incident with the same dedup key took the alert
 };
 
-// Opens an incident for a known scenario, or records a re-trigger on the open incident that
-// has the same dedup key.
+// Opens an incident for a known scenario and starts the runbook's unconditional deadlines,
+// or records a re-trigger on the open incident that has the same dedup key.
 OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRequest& request,
                          const Stamp& stamp);
 
@@ -37,7 +37,8 @@ struct UpdateRequest {
     std::optional<std::int64_t> affected;
 };
 
-// Records progress on an open incident. Throws Error(usage) when the request changes nothing.
+// Records progress on an open incident; a note is an update, so the next one falls due an
+// update interval later. Throws Error(usage) when the request changes nothing.
 Incident update_incident(Store& store, IncidentId id, const UpdateRequest& request,
                          const Stamp& stamp);
 
@@ -64,5 +65,8 @@ Incident reopen_incident(Store& store, IncidentId id, const std::string& note, c
 
 // The incident, or Error(not_found).
 Incident require_incident(Store& store, IncidentId id);
+
+// The incident when it is open; Error(conflict) saying it cannot `action` it when closed.
+Incident require_open(Store& store, IncidentId id, std::string_view action);
 
 } // namespace outage

@@ -19,6 +19,10 @@ enum class Direction { ahead, behind };
 // quoting the value when it is none of these.
 Timestamp parse_when(std::string_view text, Timestamp now, Direction direction);
 
+// Parses a duration: one or more <number><unit> with units s, m, h, d, w ("90m", "1h30m").
+// Returns nothing when the text is not one, or longer than a century.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
 // Parses ISO 8601 where a missing zone means UTC (OUTAGE_NOW, stored values).
 // Returns nothing when the text is not a valid ISO 8601 time.
 std::optional<Timestamp> parse_iso_utc(std::string_view text);

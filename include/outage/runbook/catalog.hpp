@@ -1,7 +1,9 @@
 #pragma once
 
+#include "outage/core/runbook.hpp"
+#include "outage/runbook/load.hpp"
+
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,19 +18,25 @@ struct RunbookPath {
 // of the bundled set.
 RunbookPath runbook_path(const std::filesystem::path& user_dir);
 
-// What every runbook says about itself.
-struct RunbookSummary {
-    std::string id;
-    std::string title;
-    std::string description;
-    std::filesystem::path file;
-};
-
 // The ids of every runbook on the path (file names without .yaml), sorted, each once.
 std::vector<std::string> runbook_ids(const RunbookPath& path);
 
-// Loads runbook `id`. Throws Error(not_found) naming the known ids when there is none, and
-// Error(invalid_content) as `file:line:column: message` when the file is not a valid runbook.
-RunbookSummary load_runbook_summary(const RunbookPath& path, const std::string& id);
+// The file that defines runbook `id`; Error(not_found) naming the known ids when none does.
+std::filesystem::path runbook_file(const RunbookPath& path, const std::string& id);
+
+// Loads and validates runbook `id`. Throws Error(not_found) for an unknown id and
+// Error(invalid_content) with the first problem as `file:line:column: message`.
+Runbook load_runbook(const RunbookPath& path, const std::string& id,
+                     const TemplateExists& template_exists = {});
+
+// Loads severity.yaml from the first folder on the path that has one.
+SeverityScale load_severity_scale(const RunbookPath& path);
+
+// Checks files and folders (a folder: every .yaml in it; severity.yaml as the levels file),
+// or, with no targets, every runbook in effect on the path and its severity.yaml. Returns
+// every problem, in file order.
+std::vector<Problem> lint_runbooks(const RunbookPath& path,
+                                   const std::vector<std::filesystem::path>& targets,
+                                   const TemplateExists& template_exists = {});
 
 } // namespace outage

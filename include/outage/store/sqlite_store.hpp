@@ -22,6 +22,15 @@ class SqliteStore final : public Store {
     void save_incident(const Incident& incident) override;
     std::vector<Incident> list_incidents(const IncidentFilter& filter) override;
 
+    void insert_assessment(const AssessmentRecord& assessment) override;
+    std::optional<AssessmentRecord> last_assessment(IncidentId incident) override;
+    std::vector<StepProgress> step_progress(IncidentId incident) override;
+    void save_step_progress(IncidentId incident, const StepProgress& progress) override;
+    std::vector<Deadline> deadlines(IncidentId incident) override;
+    void save_deadline(const Deadline& deadline) override;
+    std::vector<Incident> overdue_incidents(Timestamp now) override;
+    std::vector<Deadline> deadlines_due_before(Timestamp horizon) override;
+
     Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                        const nlohmann::json& payload) override;
     std::vector<Event> timeline(IncidentId incident) override;

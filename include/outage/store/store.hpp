@@ -44,6 +44,24 @@ class Store {
     virtual void save_incident(const Incident& incident) = 0;
     virtual std::vector<Incident> list_incidents(const IncidentFilter& filter) = 0;
 
+    virtual void insert_assessment(const AssessmentRecord& assessment) = 0;
+    virtual std::optional<AssessmentRecord> last_assessment(IncidentId incident) = 0;
+
+    // Every step marked on the incident, in the order they were last marked.
+    virtual std::vector<StepProgress> step_progress(IncidentId incident) = 0;
+    // Records a step's state, replacing an earlier state of the same step.
+    virtual void save_step_progress(IncidentId incident, const StepProgress& progress) = 0;
+
+    // The incident's deadline clocks, earliest due first.
+    virtual std::vector<Deadline> deadlines(IncidentId incident) = 0;
+    // Inserts a new clock or overwrites the one with the same incident and name.
+    virtual void save_deadline(const Deadline& deadline) = 0;
+
+    // Open incidents whose next update is due before `now`, most overdue first.
+    virtual std::vector<Incident> overdue_incidents(Timestamp now) = 0;
+    // Unmet deadlines of open incidents due before `horizon`, earliest first.
+    virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
+
     // Appends one event to the timeline, chaining its hash to the previous event's.
     virtual Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                                const nlohmann::json& payload) = 0;

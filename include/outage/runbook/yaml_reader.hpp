@@ -1,0 +1,63 @@
+#pragma once
+
+#include "outage/runbook/load.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace outage {
+
+// Reads values out of a YAML document while collecting every problem instead of stopping at
+// the first: each accessor reports what is wrong at the node's position and returns nothing.
+class YamlReader {
+  public:
+    YamlReader(std::filesystem::path file, std::vector<Problem>& problems);
+
+    // Adds a problem at a yaml-cpp mark (0-based; reported 1-based).
+    void problem(const YAML::Mark& mark, std::string message);
+    size_t problem_count() const { return m_problems.size(); }
+    const std::filesystem::path& file() const { return m_file; }
+
+    // Checks that `node` is a mapping whose keys are all in `allowed` and appear once; reports
+    // each missing key of `required`. Returns false when it is not a mapping at all.
+    bool mapping(const YAML::Node& node, std::string_view what,
+                 std::initializer_list<std::string_view> allowed,
+                 std::initializer_list<std::string_view> required = {});
+
+    // Accessors for optional keys: absent gives nothing without a problem. Required keys are
+    // reported missing by mapping().
+    std::optional<std::string> string(const YAML::Node& map, const char* key);
+    std::optional<std::string> slug(const YAML::Node& map, const char* key);
+    std::optional<std::chrono::seconds> duration(const YAML::Node& map, const char* key);
+    std::optional<long long> integer(const YAML::Node& map, const char* key, long long min);
+    std::optional<double> number(const YAML::Node& map, const char* key);
+    std::optional<bool> boolean(const YAML::Node& map, const char* key);
+    std::optional<std::string> severity(const YAML::Node& map, const char* key);
+    // The items of a sequence under `key` (empty when absent or not a sequence).
+    std::vector<YAML::Node> sequence(const YAML::Node& map, const char* key);
+    std::vector<std::string> strings(const YAML::Node& map, const char* key);
+
+    // Reports a second use of an id within one list.
+    void unique(std::vector<std::pair<std::string, YAML::Mark>>& seen, const std::string& id,
+                const YAML::Mark& mark, std::string_view what);
+
+  private:
+    std::filesystem::path m_file;
+    std::vector<Problem>& m_problems;
+};
+
+// Loads a YAML file, reporting a syntax error as a problem. Returns nothing when unreadable.
+std::optional<YAML::Node> load_yaml(const std::filesystem::path& file,
+                                    std::vector<Problem>& problems);
+
+// True for lowercase letters, digits, '-' and '_', starting with a letter.
+bool is_slug(std::string_view text);
+
+} // namespace outage

@@ -1,0 +1,48 @@
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/error.hpp"
+#include "outage/core/lifecycle.hpp"
+#include "outage/core/progress.hpp"
+
+#include <fmt/format.h>
+
+namespace outage::cli {
+
+namespace {
+struct DeadlineOptions {
+    IncidentId id = 0;
+    std::string name;
+    bool met = false;
+    std::optional<std::string> note;
+};
+} // namespace
+
+void add_deadline(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<DeadlineOptions>();
+    add_incident_id(command, options->id);
+    command.add_option("name", options->name, "Deadline id (from `outage assess` or `due`)")
+        ->required();
+    command.add_flag("--met", options->met, "Record the deadline as met")->required();
+    command.add_option("--note", options->note, "How it was met (reference number, who)");
+    command.footer("Example:\n  outage deadline 12 gdpr-authority --met --note \"Reported via "
+                   "the DPA portal, ref 2026-0413\"");
+    command.callback([&ctx, options] {
+        auto store = open_log(ctx, Access::read_write);
+        Incident incident = require_incident(*store, options->id);
+        Runbook runbook = load_runbook(runbooks(ctx), incident.scenario);
+        Stamp now = stamp(ctx);
+        Deadline deadline =
+            meet_deadline(*store, runbook, options->id, options->name, options->note, now);
+        if (ctx.options.json) {
+            print_json(deadline_json(deadline, now.at));
+            return;
+        }
+        fmt::print("Deadline {} of incident {} met{}.\n", deadline.name, deadline.incident_id,
+                   *deadline.met_at > deadline.due_at
+                       ? fmt::format(", {} late", format_span(*deadline.met_at - deadline.due_at))
+                       : std::string());
+    });
+}
+
+} // namespace outage::cli

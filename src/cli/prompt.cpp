@@ -1,0 +1,38 @@
+#include "outage/cli/prompt.hpp"
+
+#include "outage/core/assessment.hpp"
+#include "outage/core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace outage::cli {
+
+nlohmann::json ask(const Question& question, size_t number, size_t total) {
+    fmt::print("\n({}/{}) {}\n", number, total, question.prompt);
+    if (!question.help.empty())
+        fmt::print("      {}\n", question.help);
+    for (size_t i = 0; i < question.choices.size(); ++i)
+        fmt::print("  {}) {:<12} {}\n", i + 1, question.choices[i].value,
+                   question.choices[i].label);
+    std::string hint = question.type == QuestionType::choice
+                           ? fmt::format("1-{} or a value", question.choices.size())
+                           : allowed_answers(question);
+    while (true) {
+        fmt::print("{} [{}]: ", question.id, hint);
+        std::fflush(stdout);
+        std::string line;
+        if (!std::getline(std::cin, line))
+            throw Error(Exit::usage,
+                        fmt::format("input ended before question '{}' was answered", question.id));
+        ParsedAnswer parsed = parse_answer(question, line, true);
+        if (parsed.value)
+            return *parsed.value;
+        fmt::print("  {}; try again.\n", parsed.error);
+    }
+}
+
+} // namespace outage::cli

@@ -1,0 +1,49 @@
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/error.hpp"
+#include "outage/core/lifecycle.hpp"
+#include "outage/core/progress.hpp"
+
+#include <fmt/format.h>
+
+namespace outage::cli {
+
+namespace {
+struct StepOptions {
+    IncidentId id = 0;
+    std::string step;
+    bool done = false;
+    bool skip = false;
+    std::optional<std::string> note;
+};
+} // namespace
+
+void add_step(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<StepOptions>();
+    add_incident_id(command, options->id);
+    command.add_option("step", options->step, "Step id (from `outage steps ID`)")->required();
+    command.add_flag("--done", options->done, "The step is done");
+    command.add_flag("--skip", options->skip, "The step does not apply or is not worth doing");
+    command.add_option("--note", options->note, "What was done, or why it was skipped");
+    command.footer("Example:\n  outage step 12 isolate --done --note \"Switch ports 4-9 "
+                   "disabled\"");
+    command.callback([&ctx, options] {
+        if (options->done == options->skip)
+            throw Error(Exit::usage, "pass exactly one of --done and --skip");
+        auto store = open_log(ctx, Access::read_write);
+        Incident incident = require_incident(*store, options->id);
+        Runbook runbook = load_runbook(runbooks(ctx), incident.scenario);
+        StepProgress progress = mark_step(*store, runbook, options->id, options->step,
+                                          options->done ? StepState::done : StepState::skipped,
+                                          options->note, stamp(ctx));
+        if (ctx.options.json) {
+            print_json(step_json({runbook.step(options->step), progress}));
+            return;
+        }
+        fmt::print("Step {} of incident {} marked {}.\n", options->step, options->id,
+                   to_string(progress.state));
+    });
+}
+
+} // namespace outage::cli
