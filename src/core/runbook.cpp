@@ -67,14 +67,14 @@ bool meets(std::string_view level, std::string_view threshold) {
     return rank > 0 && rank <= severity_rank(threshold);
 }
 
-const Question* Runbook::question(std::string_view id) const {
-    return find_by_id(questions, id);
+const Question* Runbook::question(std::string_view wanted) const {
+    return find_by_id(questions, wanted);
 }
-const Step* Runbook::step(std::string_view id) const {
-    return find_by_id(steps, id);
+const Step* Runbook::step(std::string_view wanted) const {
+    return find_by_id(steps, wanted);
 }
-const DeadlineRule* Runbook::deadline(std::string_view id) const {
-    return find_by_id(deadlines, id);
+const DeadlineRule* Runbook::deadline(std::string_view wanted) const {
+    return find_by_id(deadlines, wanted);
 }
 
 std::string_view to_string(QuestionType type) {

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <tuple>
 
 namespace outage {
 namespace {
@@ -400,6 +401,14 @@ void RunbookParser::parse_deadlines(const YAML::Node& root, Runbook& runbook) {
     }
 }
 
+// Problems read best in file order; the parser finds some (cross-references) late.
+void sort_from(std::vector<Problem>& problems, size_t first) {
+    std::stable_sort(problems.begin() + static_cast<std::ptrdiff_t>(first), problems.end(),
+                     [](const Problem& a, const Problem& b) {
+                         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+}
+
 } // namespace
 
 std::optional<Runbook> parse_runbook(const std::filesystem::path& file,
@@ -413,6 +422,7 @@ std::optional<Runbook> parse_runbook(const std::filesystem::path& file,
     Runbook runbook;
     runbook.file = file;
     RunbookParser(reader, template_exists).parse(*root, runbook);
+    sort_from(problems, before);
     if (problems.size() != before)
         return std::nullopt;
     return runbook;
@@ -460,6 +470,7 @@ std::optional<SeverityScale> parse_severity_scale(const std::filesystem::path& f
                                   "levels",
                                   items.size()));
     }
+    sort_from(problems, before);
     if (problems.size() != before)
         return std::nullopt;
     return scale;

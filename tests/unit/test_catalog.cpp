@@ -46,15 +46,16 @@ TEST_CASE("runbook::catalog errors") {
         CHECK(message == "unknown scenario 'power-los' (known: hardware-failure, malware, "
                          "network-outage, power-loss, third-party-outage)");
     }
-    RunbookPath broken = runbook_path(data + "/runbooks/broken");
-    const std::string dir = data + "/runbooks/broken/";
+    RunbookPath broken = runbook_path(data + "/runbooks/bad");
+    const std::string dir = data + "/runbooks/bad/";
     SECTION("YAML syntax, 1-based position") {
         CHECK(exit_of(broken, "bad_syntax", message) == Exit::invalid_content);
         CHECK(message == dir + "bad_syntax.yaml:4:12: end of sequence flow not found");
     }
     SECTION("missing key") {
         CHECK(exit_of(broken, "bad_missing_title", message) == Exit::invalid_content);
-        CHECK(message == dir + "bad_missing_title.yaml:1:1: missing required key 'title'");
+        CHECK(message == dir + "bad_missing_title.yaml:1:1: missing required key 'title' in the "
+                               "runbook (and 2 more; run `outage runbook lint` to see all)");
     }
     SECTION("id and file name disagree") {
         CHECK(exit_of(broken, "bad_id_mismatch", message) == Exit::invalid_content);

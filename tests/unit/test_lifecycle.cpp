@@ -10,15 +10,16 @@ using namespace std::chrono;
 namespace {
 
 const Timestamp t0 = *parse_iso_utc("2026-11-22T10:00:00Z");
+const std::string data = OUTAGE_TEST_DATA;
 
 struct Fixture {
     TempDir dir;
     std::unique_ptr<Store> store = open_store(dir.file("incidents.db"), Access::read_write);
-    RunbookPath runbooks = runbook_path({});
+    RunbookPath runbooks = runbook_path(data + "/runbooks/good");
 
     IncidentId open(const std::string& title = "Power cut", std::optional<std::string> key = {}) {
         OpenRequest request;
-        request.scenario = "power-loss";
+        request.scenario = "lab-flood";
         request.title = title;
         request.dedup_key = std::move(key);
         return open_incident(*store, runbooks, request, {"alice", t0}).incident.id;
@@ -47,7 +48,7 @@ Exit exit_of(const std::function<void()>& action, std::string& message) {
 TEST_CASE("lifecycle::open_incident") {
     Fixture f;
     OpenRequest request;
-    request.scenario = "power-loss";
+    request.scenario = "lab-flood";
     request.title = "Power cut at the Leeds office";
     request.services = {"phones", "email", "phones"};
     request.affected = 120;
@@ -58,7 +59,7 @@ TEST_CASE("lifecycle::open_incident") {
     CHECK(result.incident.owner == "alice");
     CHECK(result.incident.services == std::vector<std::string>{"phones", "email"});
     auto events = f.store->timeline(1);
-    REQUIRE(events.size() == 1);
+    REQUIRE(events.size() == 2); // opened, and the fixture's unconditional deadline
     CHECK(events[0].kind == "opened");
     CHECK(events[0].actor == "alice");
     CHECK(events[0].payload["note"] == "Facilities called it in");
@@ -70,7 +71,7 @@ TEST_CASE("lifecycle::open_incident dedup key") {
     IncidentId first = f.open("Disk alert", "host1/disk");
     IncidentId again = f.open("Disk alert fired again", "host1/disk");
     CHECK(again == first);
-    CHECK(f.kinds(first) == std::vector<std::string>{"opened", "retriggered"});
+    CHECK(f.kinds(first) == std::vector<std::string>{"opened", "deadline_started", "retriggered"});
     CHECK(f.store->list_incidents({}).size() == 1);
 
     close_incident(*f.store, first, {"disk replaced", {}, {}, {}}, {"alice", t0});
@@ -120,8 +121,8 @@ TEST_CASE("lifecycle::update, handoff, close, reopen") {
     CHECK_FALSE(reopened.closed_at);
     CHECK_FALSE(reopened.resolution);
     CHECK(reopened.actions.size() == 2); // prevention actions outlive a reopen
-    CHECK(f.kinds(id) ==
-          std::vector<std::string>{"opened", "updated", "handoff", "closed", "reopened"});
+    CHECK(f.kinds(id) == std::vector<std::string>{"opened", "deadline_started", "updated",
+                                                  "handoff", "closed", "reopened"});
     CHECK_FALSE(f.store->verify_chain().first_mismatch);
 }
 
@@ -172,14 +173,14 @@ TEST_CASE("lifecycle::errors leave the log unchanged") {
     CHECK(message == "incident 2 is already owned by alice");
 
     OpenRequest bad;
-    bad.scenario = "power-loss";
+    bad.scenario = "lab-flood";
     bad.title = "two\nlines";
     CHECK(exit_of([&] { open_incident(*f.store, f.runbooks, bad, s); }, message) == Exit::usage);
     bad.title = "fine";
-    bad.scenario = "flood";
+    bad.scenario = "flood"; // neither in the fixtures nor bundled
     CHECK(exit_of([&] { open_incident(*f.store, f.runbooks, bad, s); }, message) ==
           Exit::not_found);
 
-    CHECK(f.store->verify_chain().events_checked == events_before + 1); // only the second open
+    CHECK(f.store->verify_chain().events_checked == events_before + 2); // only the second open
     CHECK(f.store->list_incidents({}).size() == 2);
 }

@@ -1,0 +1,128 @@
+#include "outage/core/assessment.hpp"
+#include "outage/core/error.hpp"
+#include "outage/core/lifecycle.hpp"
+#include "outage/core/progress.hpp"
+#include "outage/runbook/catalog.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace outage;
+using namespace std::chrono;
+
+namespace {
+
+const std::string data = OUTAGE_TEST_DATA;
+const Timestamp t0 = *parse_iso_utc("2026-11-22T10:00:00Z");
+
+struct Fixture {
+    TempDir dir;
+    std::unique_ptr<Store> store = open_store(dir.file("incidents.db"), Access::read_write);
+    RunbookPath path = runbook_path(data + "/runbooks/good");
+    Runbook runbook = load_runbook(path, "lab-flood");
+    SeverityScale scale = load_severity_scale(path);
+
+    IncidentId open_and_assess(const std::string& samples, Timestamp at) {
+        OpenRequest open;
+        open.scenario = "lab-flood";
+        open.title = "Water";
+        IncidentId id = open_incident(*store, path, open, {"alice", at}).incident.id;
+        Answers answers{{"scope", "room"},
+                        {"samples_at_risk", samples},
+                        {"people", 3},
+                        {"realtime", "no"},
+                        {"reporter", "Ann"}};
+        assess_incident(*store, runbook, scale, id, answers, {"alice", at});
+        return id;
+    }
+};
+
+Exit exit_of(const std::function<void()>& action, std::string& message) {
+    try {
+        action();
+    } catch (const Error& e) {
+        message = e.what();
+        return e.code();
+    }
+    return Exit::ok;
+}
+
+} // namespace
+
+TEST_CASE("progress::mark_step") {
+    Fixture f;
+    IncidentId id = f.open_and_assess("no", t0);
+    Stamp bob{"bob", t0 + minutes{3}};
+    auto done =
+        mark_step(*f.store, f.runbook, id, "power-off", StepState::done, "breaker 4 off", bob);
+    CHECK(done.state == StepState::done);
+    auto steps = steps_for(f.runbook, std::string("SEV3"), f.store->step_progress(id));
+    REQUIRE(steps[0].progress);
+    CHECK(steps[0].progress->note == "breaker 4 off");
+    CHECK(steps[0].progress->actor == "bob");
+    CHECK_FALSE(steps[1].progress);
+
+    std::string message;
+    CHECK(
+        exit_of([&] { mark_step(*f.store, f.runbook, id, "power-off", StepState::done, {}, bob); },
+                message) == Exit::conflict);
+    CHECK(message == "step 'power-off' of incident 1 is already done (by bob)");
+    CHECK(exit_of([&] { mark_step(*f.store, f.runbook, id, "mop", StepState::done, {}, bob); },
+                  message) == Exit::not_found);
+    CHECK(message == "no step 'mop' in the lab-flood runbook (steps: power-off, move-samples, "
+                     "photos)");
+    // Changing one's mind is allowed and recorded.
+    mark_step(*f.store, f.runbook, id, "power-off", StepState::skipped, "wrong breaker", bob);
+    CHECK(f.store->step_progress(id)[0].state == StepState::skipped);
+    CHECK(f.store->timeline(id).back().payload["state"] == "skipped");
+}
+
+TEST_CASE("progress::meet_deadline") {
+    Fixture f;
+    IncidentId id = f.open_and_assess("no", t0);
+    std::string message;
+    Stamp late{"alice", t0 + hours{50}};
+    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "sample-owner", {}, late); },
+                  message) == Exit::conflict);
+    CHECK(message == "deadline 'sample-owner' is not running on incident 1: the answers so far "
+                     "do not call for it");
+    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "press", {}, late); }, message) ==
+          Exit::not_found);
+    CHECK(message == "no deadline 'press' in the lab-flood runbook (deadlines: insurer, "
+                     "sample-owner)");
+    Deadline met = meet_deadline(*f.store, f.runbook, id, "insurer", "claim 991", late);
+    CHECK(met.met_at == t0 + hours{50});
+    CHECK(f.store->timeline(id).back().payload["late"] == true);
+    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "insurer", {}, late); }, message) ==
+          Exit::conflict);
+    CHECK(message == "deadline 'insurer' of incident 1 was already met at 2026-11-24T12:00:00Z");
+}
+
+TEST_CASE("progress::due_report") {
+    Fixture f;
+    IncidentId calm = f.open_and_assess("no", t0);                  // SEV3: update due at +4h
+    IncidentId urgent = f.open_and_assess("yes", t0 + minutes{30}); // SEV3, sample clock 24h
+    update_incident(*f.store, calm, {{}, "still wet", {}, {}}, {"alice", t0 + hours{1}});
+    CHECK(f.store->find_incident(calm)->next_update_due == t0 + hours{5});
+
+    auto report = due_report(*f.store, t0 + hours{3}, hours{4});
+    CHECK(report.overdue.empty());
+    CHECK(report.deadlines.empty());
+
+    report = due_report(*f.store, t0 + hours{6}, hours{4});
+    REQUIRE(report.overdue.size() == 2);
+    CHECK(report.overdue[0].id == urgent); // due at +4h30m, more overdue than calm's +5h
+    CHECK(report.overdue[1].id == calm);
+
+    report = due_report(*f.store, t0 + hours{22}, hours{4});
+    REQUIRE(report.deadlines.size() == 1);
+    CHECK(report.deadlines[0].name == "sample-owner");
+    CHECK(report.deadlines[0].incident_id == urgent);
+
+    close_incident(*f.store, urgent, {"dry", {}, {}, {}}, {"alice", t0 + hours{7}});
+    report = due_report(*f.store, t0 + hours{60}, hours{4});
+    REQUIRE(report.overdue.size() == 1);
+    CHECK(report.overdue[0].id == calm);
+    REQUIRE(report.deadlines.size() == 1); // closed incidents no longer nag
+    CHECK(report.deadlines[0].name == "insurer");
+}
