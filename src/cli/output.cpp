@@ -65,6 +65,8 @@ json incident_json(const Incident& incident) {
         {"opened_at", format_iso_utc(incident.opened_at)},
         {"closed_at", optional_time(incident.closed_at)},
         {"next_update_due", optional_time(incident.next_update_due)},
+        {"update_interval_minutes",
+         incident.update_interval ? json(incident.update_interval->count() / 60) : json()},
         {"handed_off_at", optional_time(incident.handed_off_at)},
         {"resolution", optional_text(incident.resolution)},
         {"root_cause", optional_text(incident.root_cause)},
@@ -195,7 +197,9 @@ void print_incident(const Incident& incident, const Context& ctx) {
     optional_row("dedup key", incident.dedup_key, plain);
     row("opened", format_local(incident.opened_at));
     optional_row("eta", incident.eta, local);
-    optional_row("next update", incident.next_update_due, local);
+    if (incident.next_update_due && incident.update_interval)
+        row("next update", fmt::format("{} (every {})", format_local(*incident.next_update_due),
+                                       format_span(*incident.update_interval)));
     optional_row("closed", incident.closed_at, local);
     optional_row("resolution", incident.resolution, plain);
     optional_row("root cause", incident.root_cause, plain);
