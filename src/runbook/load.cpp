@@ -13,7 +13,7 @@ namespace outage {
 namespace {
 
 using nlohmann::json;
-using Seen = std::vector<std::pair<std::string, YAML::Mark>>;
+using Seen = YamlReader::Seen;
 
 constexpr int max_condition_depth = 16;
 constexpr const char* channels[] = {"stdout", "file", "email", "webhook"};
@@ -103,11 +103,9 @@ void RunbookParser::parse_questions(const YAML::Node& root, Runbook& runbook) {
                        {"id", "prompt", "type"}))
             continue;
         Question question;
-        question.id = r.slug(item, "id").value_or("");
+        question.id = r.unique_slug(item, "id", ids, "question id");
         question.prompt = r.string(item, "prompt").value_or("");
         question.help = r.string(item, "help").value_or("");
-        if (!question.id.empty())
-            r.unique(ids, question.id, item["id"].Mark(), "question id");
         auto type_text = r.string(item, "type");
         auto type = type_text ? question_type(*type_text) : std::nullopt;
         if (type_text && !type)
@@ -274,9 +272,7 @@ void RunbookParser::parse_severity_rules(const YAML::Node& root, Runbook& runboo
         if (!r.mapping(item, "a severity rule", {"name", "level", "when"}, {"name", "level"}))
             continue;
         SeverityRule rule;
-        rule.name = r.slug(item, "name").value_or("");
-        if (!rule.name.empty())
-            r.unique(names, rule.name, item["name"].Mark(), "rule name");
+        rule.name = r.unique_slug(item, "name", names, "rule name");
         rule.level = r.severity(item, "level").value_or("");
         rule.when = parse_when(item, runbook);
         bool last = i + 1 == items.size();
@@ -316,9 +312,7 @@ void RunbookParser::parse_steps(const YAML::Node& root, Runbook& runbook) {
                        {"id", "title", "role"}))
             continue;
         Step step;
-        step.id = r.slug(item, "id").value_or("");
-        if (!step.id.empty())
-            r.unique(ids, step.id, item["id"].Mark(), "step id");
+        step.id = r.unique_slug(item, "id", ids, "step id");
         step.title = r.string(item, "title").value_or("");
         step.detail = r.string(item, "detail").value_or("");
         step.role = r.slug(item, "role").value_or("");
@@ -337,9 +331,7 @@ void RunbookParser::parse_communications(const YAML::Node& root, Runbook& runboo
                        {"audience", "template", "channel"}))
             continue;
         PlanEntry entry;
-        entry.audience = r.slug(item, "audience").value_or("");
-        if (!entry.audience.empty())
-            r.unique(audiences, entry.audience, item["audience"].Mark(), "audience");
+        entry.audience = r.unique_slug(item, "audience", audiences, "audience");
         entry.template_name = r.string(item, "template").value_or("");
         if (!entry.template_name.empty() && m_template_exists &&
             !m_template_exists(entry.template_name))
@@ -390,9 +382,7 @@ void RunbookParser::parse_deadlines(const YAML::Node& root, Runbook& runbook) {
                        {"id", "title", "within"}))
             continue;
         DeadlineRule deadline;
-        deadline.id = r.slug(item, "id").value_or("");
-        if (!deadline.id.empty())
-            r.unique(ids, deadline.id, item["id"].Mark(), "deadline id");
+        deadline.id = r.unique_slug(item, "id", ids, "deadline id");
         deadline.title = r.string(item, "title").value_or("");
         deadline.detail = r.string(item, "detail").value_or("");
         deadline.within = r.duration(item, "within").value_or(std::chrono::seconds{0});

@@ -213,8 +213,8 @@ std::vector<std::string> YamlReader::strings(const YAML::Node& map, const char* 
     return result;
 }
 
-void YamlReader::unique(std::vector<std::pair<std::string, YAML::Mark>>& seen,
-                        const std::string& id, const YAML::Mark& mark, std::string_view what) {
+void YamlReader::unique(Seen& seen, const std::string& id, const YAML::Mark& mark,
+                        std::string_view what) {
     for (const auto& [other, other_mark] : seen)
         if (other == id) {
             problem(mark, fmt::format("duplicate {} '{}' (first at line {})", what, id,
@@ -222,6 +222,14 @@ void YamlReader::unique(std::vector<std::pair<std::string, YAML::Mark>>& seen,
             return;
         }
     seen.emplace_back(id, mark);
+}
+
+std::string YamlReader::unique_slug(const YAML::Node& map, const char* key, Seen& seen,
+                                    std::string_view what) {
+    std::string id = slug(map, key).value_or("");
+    if (!id.empty())
+        unique(seen, id, map[key].Mark(), what);
+    return id;
 }
 
 std::optional<YAML::Node> load_yaml(const std::filesystem::path& file,

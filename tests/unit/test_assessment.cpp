@@ -2,7 +2,7 @@
 #include "outage/core/error.hpp"
 #include "outage/core/lifecycle.hpp"
 #include "outage/runbook/catalog.hpp"
-#include "temp_dir.hpp"
+#include "support.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,6 @@
 #include "outage/core/error.hpp"
 #include "outage/runbook/catalog.hpp"
+#include "support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,14 +9,8 @@ using namespace outage;
 namespace {
 const std::string data = OUTAGE_TEST_DATA;
 
-Exit exit_of(const RunbookPath& path, const std::string& id, std::string& message) {
-    try {
-        load_runbook(path, id);
-    } catch (const Error& e) {
-        message = e.what();
-        return e.code();
-    }
-    return Exit::ok;
+Exit load_exit(const RunbookPath& path, const std::string& id, std::string& message) {
+    return exit_of([&] { load_runbook(path, id); }, message);
 }
 } // namespace
 
@@ -42,23 +37,23 @@ TEST_CASE("runbook::catalog user folder overrides by id") {
 TEST_CASE("runbook::catalog errors") {
     std::string message;
     SECTION("unknown scenario lists the known ones") {
-        CHECK(exit_of(runbook_path({}), "power-los", message) == Exit::not_found);
+        CHECK(load_exit(runbook_path({}), "power-los", message) == Exit::not_found);
         CHECK(message == "unknown scenario 'power-los' (known: hardware-failure, malware, "
                          "network-outage, power-loss, third-party-outage)");
     }
     RunbookPath broken = runbook_path(data + "/runbooks/bad");
     const std::string dir = data + "/runbooks/bad/";
     SECTION("YAML syntax, 1-based position") {
-        CHECK(exit_of(broken, "bad_syntax", message) == Exit::invalid_content);
+        CHECK(load_exit(broken, "bad_syntax", message) == Exit::invalid_content);
         CHECK(message == dir + "bad_syntax.yaml:4:12: end of sequence flow not found");
     }
     SECTION("missing key") {
-        CHECK(exit_of(broken, "bad_missing_title", message) == Exit::invalid_content);
+        CHECK(load_exit(broken, "bad_missing_title", message) == Exit::invalid_content);
         CHECK(message == dir + "bad_missing_title.yaml:1:1: missing required key 'title' in the "
                                "runbook (and 2 more; run `outage runbook lint` to see all)");
     }
     SECTION("id and file name disagree") {
-        CHECK(exit_of(broken, "bad_id_mismatch", message) == Exit::invalid_content);
+        CHECK(load_exit(broken, "bad_id_mismatch", message) == Exit::invalid_content);
         CHECK(message == dir + "bad_id_mismatch.yaml:2:5: id 'something-else' does not match "
                                "the file name 'bad_id_mismatch.yaml'");
     }

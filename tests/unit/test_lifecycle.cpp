@@ -1,6 +1,6 @@
 #include "outage/core/error.hpp"
 #include "outage/core/lifecycle.hpp"
-#include "temp_dir.hpp"
+#include "support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -32,16 +32,6 @@ struct Fixture {
         return result;
     }
 };
-
-Exit exit_of(const std::function<void()>& action, std::string& message) {
-    try {
-        action();
-    } catch (const Error& e) {
-        message = e.what();
-        return e.code();
-    }
-    return Exit::ok;
-}
 
 } // namespace
 

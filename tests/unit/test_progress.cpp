@@ -3,7 +3,7 @@
 #include "outage/core/lifecycle.hpp"
 #include "outage/core/progress.hpp"
 #include "outage/runbook/catalog.hpp"
-#include "temp_dir.hpp"
+#include "support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -36,16 +36,6 @@ struct Fixture {
         return id;
     }
 };
-
-Exit exit_of(const std::function<void()>& action, std::string& message) {
-    try {
-        action();
-    } catch (const Error& e) {
-        message = e.what();
-        return e.code();
-    }
-    return Exit::ok;
-}
 
 } // namespace
 

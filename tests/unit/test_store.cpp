@@ -2,7 +2,7 @@
 #include "outage/store/hash_chain.hpp"
 #include "outage/store/schema.hpp"
 #include "outage/store/store.hpp"
-#include "temp_dir.hpp"
+#include "support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>

@@ -44,9 +44,15 @@ class YamlReader {
     std::vector<YAML::Node> sequence(const YAML::Node& map, const char* key);
     std::vector<std::string> strings(const YAML::Node& map, const char* key);
 
+    using Seen = std::vector<std::pair<std::string, YAML::Mark>>;
+
     // Reports a second use of an id within one list.
-    void unique(std::vector<std::pair<std::string, YAML::Mark>>& seen, const std::string& id,
-                const YAML::Mark& mark, std::string_view what);
+    void unique(Seen& seen, const std::string& id, const YAML::Mark& mark, std::string_view what);
+
+    // The slug under `key`, reported as a duplicate `what` when `seen` already has it;
+    // empty when missing or invalid.
+    std::string unique_slug(const YAML::Node& map, const char* key, Seen& seen,
+                            std::string_view what);
 
   private:
     std::filesystem::path m_file;

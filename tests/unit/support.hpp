@@ -1,6 +1,9 @@
 #pragma once
 
+#include "outage/core/error.hpp"
+
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -23,3 +26,15 @@ struct TempDir {
 
     std::string file(const std::string& name) const { return (path / name).string(); }
 };
+
+// Runs `action` and returns the exit code of the outage::Error it throws (ok when none),
+// keeping the message for exact checks.
+inline outage::Exit exit_of(const std::function<void()>& action, std::string& message) {
+    try {
+        action();
+    } catch (const outage::Error& e) {
+        message = e.what();
+        return e.code();
+    }
+    return outage::Exit::ok;
+}
