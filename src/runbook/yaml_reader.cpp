@@ -71,12 +71,13 @@ bool is_slug(std::string_view text) {
     });
 }
 
-YamlReader::YamlReader(std::filesystem::path file, std::vector<Problem>& problems)
-    : m_file(std::move(file)), m_problems(problems) {}
+YamlReader::YamlReader(std::filesystem::path file, std::vector<Problem>& problems,
+                       int first_line)
+    : m_file(std::move(file)), m_problems(problems), m_first_line(first_line) {}
 
 void YamlReader::problem(const YAML::Mark& mark, std::string message) {
     // yaml-cpp counts lines and columns from 0 and marks a null position with -1.
-    m_problems.push_back(Problem{m_file.string(), std::max(mark.line, 0) + 1,
+    m_problems.push_back(Problem{m_file.string(), std::max(mark.line, 0) + m_first_line,
                                  std::max(mark.column, 0) + 1, std::move(message)});
 }
 
@@ -232,21 +233,33 @@ std::string YamlReader::unique_slug(const YAML::Node& map, const char* key, Seen
     return id;
 }
 
+std::optional<std::string> read_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesystem::path& file,
+                                     std::vector<Problem>& problems, int first_line) {
+    try {
+        return YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        YamlReader(file, problems, first_line).problem(e.mark, e.msg);
+        return std::nullopt;
+    }
+}
+
 std::optional<YAML::Node> load_yaml(const std::filesystem::path& file,
                                     std::vector<Problem>& problems) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
+    auto text = read_file(file);
+    if (!text) {
         problems.push_back(Problem{file.string(), 1, 1, "cannot read the file"});
         return std::nullopt;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    try {
-        return YAML::Load(text.str());
-    } catch (const YAML::Exception& e) {
-        YamlReader(file, problems).problem(e.mark, e.msg);
-        return std::nullopt;
-    }
+    return parse_yaml(*text, file, problems);
 }
 
 } // namespace outage

@@ -18,7 +18,9 @@ namespace outage {
 // the first: each accessor reports what is wrong at the node's position and returns nothing.
 class YamlReader {
   public:
-    YamlReader(std::filesystem::path file, std::vector<Problem>& problems);
+    // `first_line` is the file line of the document's first line (a front matter block
+    // starts below its opening ---).
+    YamlReader(std::filesystem::path file, std::vector<Problem>& problems, int first_line = 1);
 
     // Adds a problem at a yaml-cpp mark (0-based; reported 1-based).
     void problem(const YAML::Mark& mark, std::string message);
@@ -57,11 +59,19 @@ class YamlReader {
   private:
     std::filesystem::path m_file;
     std::vector<Problem>& m_problems;
+    int m_first_line;
 };
 
 // Loads a YAML file, reporting a syntax error as a problem. Returns nothing when unreadable.
 std::optional<YAML::Node> load_yaml(const std::filesystem::path& file,
                                     std::vector<Problem>& problems);
+
+// Parses YAML text that starts at line `first_line` of `file`, reporting a syntax error.
+std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesystem::path& file,
+                                     std::vector<Problem>& problems, int first_line = 1);
+
+// Reads a whole file; nothing when it cannot be read.
+std::optional<std::string> read_file(const std::filesystem::path& file);
 
 // True for lowercase letters, digits, '-' and '_', starting with a letter.
 bool is_slug(std::string_view text);
