@@ -1,0 +1,84 @@
+#include "outage/config/config.hpp"
+
+#include "outage/core/error.hpp"
+#include "outage/runbook/yaml_reader.hpp"
+
+#include <fmt/format.h>
+
+namespace outage {
+
+Config load_config(const std::filesystem::path& file) {
+    Config config;
+    std::error_code ec;
+    if (file.empty() || !std::filesystem::exists(file, ec))
+        return config;
+    config.file = file;
+    std::vector<Problem> problems;
+    auto root = load_yaml(file, problems);
+    YamlReader r(file, problems);
+    if (root && !root->IsNull() &&
+        r.mapping(*root, "the config file",
+                  {"outbox", "email", "webhooks", "organisation", "contact", "lang"})) {
+        if (auto outbox = r.string(*root, "outbox"))
+            config.outbox = *outbox;
+        config.organisation = r.string(*root, "organisation").value_or("");
+        config.contact = r.string(*root, "contact").value_or("");
+        config.default_lang = r.string(*root, "lang").value_or("en");
+        if (const YAML::Node email = (*root)["email"]) {
+            if (r.mapping(email, "email",
+                          {"host", "port", "security", "from", "username", "password_env",
+                           "timeout"},
+                          {"host", "from"})) {
+                EmailConfig smtp;
+                smtp.host = r.string(email, "host").value_or("");
+                smtp.port = static_cast<int>(r.integer(email, "port", 1).value_or(587));
+                if (smtp.port > 65535)
+                    r.problem(email["port"].Mark(), "'port' must be at most 65535");
+                if (auto security = r.string(email, "security")) {
+                    if (*security == "none")
+                        smtp.security = SmtpSecurity::none;
+                    else if (*security == "tls")
+                        smtp.security = SmtpSecurity::tls;
+                    else if (*security != "starttls")
+                        r.problem(email["security"].Mark(),
+                                  fmt::format("security is none, starttls or tls, not '{}'",
+                                              *security));
+                }
+                smtp.from = r.string(email, "from").value_or("");
+                smtp.username = r.string(email, "username");
+                smtp.password_env = r.string(email, "password_env");
+                if (auto timeout = r.duration(email, "timeout"))
+                    smtp.timeout_seconds = static_cast<int>(timeout->count());
+                config.email = smtp;
+            }
+        }
+        if (const YAML::Node hooks = (*root)["webhooks"]) {
+            if (!hooks.IsMap())
+                r.problem(hooks.Mark(), "'webhooks' maps a name to {url, format}");
+            for (auto it = hooks.begin(); hooks.IsMap() && it != hooks.end(); ++it) {
+                const YAML::Node hook = it->second;
+                if (!r.mapping(hook, "a webhook", {"url", "format", "token_env"}, {"url"}))
+                    continue;
+                WebhookConfig webhook;
+                webhook.name = it->first.Scalar();
+                webhook.url = r.string(hook, "url").value_or("");
+                if (!webhook.url.starts_with("http://") && !webhook.url.starts_with("https://"))
+                    r.problem(hook["url"].Mark(), "a webhook url starts with http:// or https://");
+                if (auto format = r.string(hook, "format")) {
+                    if (*format == "notice")
+                        webhook.format = WebhookFormat::notice;
+                    else if (*format != "text")
+                        r.problem(hook["format"].Mark(),
+                                  fmt::format("format is text or notice, not '{}'", *format));
+                }
+                webhook.token_env = r.string(hook, "token_env");
+                config.webhooks[webhook.name] = webhook;
+            }
+        }
+    }
+    if (!problems.empty())
+        throw Error(Exit::invalid_content, to_string(problems.front()));
+    return config;
+}
+
+} // namespace outage
