@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace outage {
+
+// Reads RFC 4180 CSV one record at a time, so a million rows never sit in memory:
+// comma-separated, fields optionally double-quoted with "" for a quote, quoted fields may
+// span lines, CRLF or LF line ends, a UTF-8 BOM at the start ignored.
+class CsvReader {
+public:
+    explicit CsvReader(std::istream& in);
+
+    // Reads the next record into `fields`; false at the end. Throws Error(usage) as
+    // "<line>: message" for a malformed record (an unterminated quote, a stray quote).
+    bool next(std::vector<std::string>& fields);
+
+    // The line the last record started on, 1-based.
+    std::int64_t line() const { return m_record_line; }
+
+private:
+    std::istream& m_in;
+    std::int64_t m_line = 1;
+    std::int64_t m_record_line = 0;
+    bool m_started = false;
+};
+
+// One recipient of a bulk send: the address and the other columns of its row.
+struct Recipient {
+    std::string address;
+    std::string lang;                          // the `lang` column, empty when absent
+    std::string organisation;                  // the `organisation` column, empty when absent
+    std::map<std::string, std::string> columns; // every column but email, by header name
+};
+
+// True for a plain address local@domain.tld that is safe in a header: no spaces, no
+// control characters, no angle brackets or commas.
+bool is_valid_address(std::string_view address);
+
+// Streams a recipients CSV: a header row with an `email` column, then one row per recipient.
+class RecipientReader {
+public:
+    // Reads and checks the header. Throws Error(usage) naming `file` when there is no
+    // `email` column or a column name is repeated.
+    RecipientReader(std::istream& in, std::string file);
+
+    // The next recipient; nothing at the end. Throws Error(usage) as `file:line: message` for
+    // a malformed row, one with the wrong number of fields, or an invalid address.
+    std::optional<Recipient> next();
+
+private:
+    CsvReader m_csv;
+    std::string m_file;
+    std::vector<std::string> m_header;
+    size_t m_email_column = 0;
+    std::vector<std::string> m_fields;
+};
+
+} // namespace outage
