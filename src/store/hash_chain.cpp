@@ -1,11 +1,8 @@
 #include "outage/store/hash_chain.hpp"
 
-#include "outage/core/error.hpp"
+#include "outage/core/digest.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-
-#include <memory>
 
 namespace outage {
 
@@ -26,15 +23,7 @@ std::string chain_hash(std::int64_t id, IncidentId incident, std::string_view at
     field(payload_text);
     field(previous_hash);
 
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(material.data(), material.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-        throw Error(Exit::runtime, "SHA-256 failed in libcrypto");
-    std::string hex;
-    hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i)
-        hex += fmt::format("{:02x}", digest[i]);
-    return hex;
+    return sha256_hex(material);
 }
 
 } // namespace outage

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace outage {
+
+// Lowercase hex SHA-256 of `data` (OpenSSL's libcrypto).
+std::string sha256_hex(std::string_view data);
+
+// Standard base64 of `data`, without line breaks.
+std::string base64(std::string_view data);
+
+} // namespace outage

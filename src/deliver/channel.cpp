@@ -1,0 +1,310 @@
+#include "outage/deliver/channel.hpp"
+
+#include "outage/core/error.hpp"
+#include "outage/deliver/email.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace outage {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StdoutChannel final : public Channel {
+  public:
+    explicit StdoutChannel(std::ostream& out) : m_out(out) {}
+    void send(const Outgoing& message) override {
+        if (!message.recipient.empty())
+            m_out << "To: " << message.recipient << '\n';
+        m_out << "Subject: " << message.subject << "\n\n" << message.body;
+        if (!message.body.ends_with('\n'))
+            m_out << '\n';
+        m_out << "----\n";
+        m_out.flush();
+    }
+    bool takes_addresses() const override { return false; }
+
+  private:
+    std::ostream& m_out;
+};
+
+// Writes a file owner-only and atomically: a reader (or a resumed send) never sees half.
+void write_private_file(const fs::path& file, const std::string& content) {
+    fs::path temp = file;
+    temp += fmt::format(".tmp{}", ::getpid());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw Error(Exit::runtime,
+                    fmt::format("cannot write {}: {}", temp.string(), std::strerror(errno)));
+    size_t written = 0;
+    while (written < content.size()) {
+        ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int saved = errno;
+            ::close(fd);
+            ::unlink(temp.c_str());
+            throw Error(Exit::runtime,
+                        fmt::format("cannot write {}: {}", temp.string(), std::strerror(saved)));
+        }
+        written += static_cast<size_t>(n);
+    }
+    if (::close(fd) != 0 || ::rename(temp.c_str(), file.c_str()) != 0) {
+        int saved = errno;
+        ::unlink(temp.c_str());
+        throw Error(Exit::runtime,
+                    fmt::format("cannot write {}: {}", file.string(), std::strerror(saved)));
+    }
+}
+
+class FileChannel final : public Channel {
+  public:
+    FileChannel(fs::path outbox, std::string from)
+        : m_outbox(std::move(outbox)), m_from(std::move(from)) {
+        std::error_code ec;
+        if (!fs::exists(m_outbox, ec)) {
+            fs::create_directories(m_outbox, ec);
+            if (ec)
+                throw Error(Exit::runtime, fmt::format("cannot create the outbox {}: {}",
+                                                       m_outbox.string(), ec.message()));
+            ::chmod(m_outbox.c_str(), 0700);
+        }
+    }
+    void send(const Outgoing& message) override {
+        if (message.recipient.empty()) {
+            write_private_file(m_outbox / (message.file_stem + ".txt"),
+                               message.subject + "\n\n" + message.body);
+            return;
+        }
+        Email email{m_from,       message.recipient, message.subject,
+                    message.body, message.date,      message.message_id};
+        write_private_file(m_outbox / (message.file_stem + ".eml"), format_email(email));
+    }
+    bool takes_addresses() const override { return true; }
+
+  private:
+    fs::path m_outbox;
+    std::string m_from;
+};
+
+struct CurlGlobal {
+    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+    ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+void ensure_curl() {
+    static CurlGlobal global;
+}
+
+struct CurlHandle {
+    CURL* handle = nullptr;
+    CurlHandle() {
+        ensure_curl();
+        handle = curl_easy_init();
+        if (!handle)
+            throw Error(Exit::runtime, "libcurl could not start");
+    }
+    ~CurlHandle() { curl_easy_cleanup(handle); }
+    CurlHandle(const CurlHandle&) = delete;
+    CurlHandle& operator=(const CurlHandle&) = delete;
+};
+
+struct UploadSource {
+    const std::string* data;
+    size_t offset = 0;
+};
+
+size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
+    auto* source = static_cast<UploadSource*>(user);
+    size_t room = size * count;
+    size_t left = source->data->size() - source->offset;
+    size_t n = std::min(room, left);
+    std::memcpy(buffer, source->data->data() + source->offset, n);
+    source->offset += n;
+    return n;
+}
+
+size_t discard(char*, size_t size, size_t count, void*) {
+    return size * count;
+}
+
+// One libcurl handle for the whole send: the SMTP connection is reused between messages.
+class SmtpChannel final : public Channel {
+  public:
+    explicit SmtpChannel(EmailConfig config) : m_config(std::move(config)) {
+        if (m_config.password_env) {
+            const char* password = std::getenv(m_config.password_env->c_str());
+            if (!password || !*password)
+                throw Error(Exit::runtime,
+                            fmt::format("the SMTP password variable {} is not set (the config "
+                                        "names it in email.password_env)",
+                                        *m_config.password_env));
+            m_password = password;
+        }
+        const char* scheme = m_config.security == SmtpSecurity::tls ? "smtps" : "smtp";
+        m_url = fmt::format("{}://{}:{}", scheme, m_config.host, m_config.port);
+    }
+    void send(const Outgoing& message) override {
+        Email email{m_config.from, message.recipient, message.subject,
+                    message.body,  message.date,      message.message_id};
+        std::string text = format_email(email);
+        UploadSource source{&text};
+        CURL* curl = m_curl.handle;
+        curl_easy_reset(curl);
+        curl_easy_setopt(curl, CURLOPT_URL, m_url.c_str());
+        curl_easy_setopt(curl, CURLOPT_MAIL_FROM,
+                         fmt::format("<{}>", bare_address(m_config.from)).c_str());
+        curl_slist* recipients =
+            curl_slist_append(nullptr, fmt::format("<{}>", message.recipient).c_str());
+        curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
+        curl_easy_setopt(curl, CURLOPT_READDATA, &source);
+        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(m_config.timeout_seconds));
+        if (m_config.security == SmtpSecurity::starttls)
+            curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+        if (m_config.username) {
+            curl_easy_setopt(curl, CURLOPT_USERNAME, m_config.username->c_str());
+            curl_easy_setopt(curl, CURLOPT_PASSWORD, m_password.c_str());
+        }
+        char error[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+        CURLcode result = curl_easy_perform(curl);
+        curl_slist_free_all(recipients);
+        if (result != CURLE_OK)
+            throw Error(Exit::runtime, fmt::format("SMTP {}:{}: {}", m_config.host, m_config.port,
+                                                   *error ? error : curl_easy_strerror(result)));
+    }
+    bool takes_addresses() const override { return true; }
+
+  private:
+    EmailConfig m_config;
+    std::string m_password;
+    std::string m_url;
+    CurlHandle m_curl;
+};
+
+class WebhookChannel final : public Channel {
+  public:
+    explicit WebhookChannel(std::map<std::string, WebhookConfig> hooks)
+        : m_hooks(std::move(hooks)) {
+        for (const auto& [name, hook] : m_hooks)
+            if (hook.token_env) {
+                const char* token = std::getenv(hook.token_env->c_str());
+                if (!token || !*token)
+                    throw Error(Exit::runtime,
+                                fmt::format("the token variable {} of webhook {} is not set",
+                                            *hook.token_env, name));
+                m_tokens[name] = token;
+            }
+    }
+    void send(const Outgoing& message) override {
+        auto hook = m_hooks.find(message.recipient);
+        if (hook == m_hooks.end())
+            throw Error(Exit::runtime,
+                        fmt::format("no webhook named '{}' in the config", message.recipient));
+        nlohmann::json payload =
+            hook->second.format == WebhookFormat::text
+                ? nlohmann::json{{"text", fmt::format("*{}*\n\n{}", message.subject, message.body)}}
+                : message.notice;
+        std::string body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        CURL* curl = m_curl.handle;
+        curl_easy_reset(curl);
+        curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+        if (auto token = m_tokens.find(hook->first); token != m_tokens.end())
+            headers = curl_slist_append(
+                headers, fmt::format("Authorization: Bearer {}", token->second).c_str());
+        curl_easy_setopt(curl, CURLOPT_URL, hook->second.url.c_str());
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        char error[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+        CURLcode result = curl_easy_perform(curl);
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_slist_free_all(headers);
+        if (result != CURLE_OK)
+            throw Error(Exit::runtime, fmt::format("webhook {}: {}", hook->first,
+                                                   *error ? error : curl_easy_strerror(result)));
+        if (status < 200 || status > 299)
+            throw Error(Exit::runtime, fmt::format("webhook {}: the server answered HTTP {}",
+                                                   hook->first, status));
+    }
+    bool takes_addresses() const override { return false; }
+
+  private:
+    std::map<std::string, WebhookConfig> m_hooks;
+    std::map<std::string, std::string> m_tokens;
+    CurlHandle m_curl;
+};
+
+} // namespace
+
+std::optional<ChannelKind> parse_channel(std::string_view name) {
+    if (name == "stdout")
+        return ChannelKind::stdout_channel;
+    if (name == "file")
+        return ChannelKind::file;
+    if (name == "email")
+        return ChannelKind::email;
+    if (name == "webhook")
+        return ChannelKind::webhook;
+    return std::nullopt;
+}
+
+std::string_view to_string(ChannelKind kind) {
+    switch (kind) {
+    case ChannelKind::stdout_channel:
+        return "stdout";
+    case ChannelKind::file:
+        return "file";
+    case ChannelKind::email:
+        return "email";
+    case ChannelKind::webhook:
+        return "webhook";
+    }
+    return "?";
+}
+
+std::unique_ptr<Channel> make_channel(ChannelKind kind, const Config& config,
+                                      const fs::path& outbox, std::ostream& out) {
+    switch (kind) {
+    case ChannelKind::stdout_channel:
+        return std::make_unique<StdoutChannel>(out);
+    case ChannelKind::file:
+        return std::make_unique<FileChannel>(
+            outbox, config.email ? config.email->from : std::string("outage <outage@localhost>"));
+    case ChannelKind::email:
+        if (!config.email)
+            throw Error(Exit::runtime,
+                        fmt::format("the email channel needs an email section in the config file "
+                                    "{}",
+                                    config.file.empty() ? "(none found)" : config.file.string()));
+        return std::make_unique<SmtpChannel>(*config.email);
+    case ChannelKind::webhook:
+        if (config.webhooks.empty())
+            throw Error(Exit::runtime, "the webhook channel needs webhooks in the config file");
+        return std::make_unique<WebhookChannel>(config.webhooks);
+    }
+    throw Error(Exit::usage, "unknown channel");
+}
+
+} // namespace outage
