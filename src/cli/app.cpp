@@ -17,6 +17,13 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
     app.add_option("--runbooks", options.runbooks, "Folder of runbooks overriding the bundled set")
         ->envname("OUTAGE_RUNBOOKS")
         ->type_name("DIR");
+    app.add_option("--templates", options.templates,
+                   "Folder of message templates overriding the bundled set")
+        ->envname("OUTAGE_TEMPLATES")
+        ->type_name("DIR");
+    app.add_option("--config", options.config, "Config file: channels, SMTP, webhooks")
+        ->envname("OUTAGE_CONFIG")
+        ->type_name("FILE");
     app.add_option("--as", options.actor, "Who is acting (recorded on the timeline)")
         ->envname("OUTAGE_USER")
         ->type_name("NAME");
@@ -40,7 +47,8 @@ int run(int argc, char** argv) {
     app.require_subcommand(1);
     // Global options may come after the command: `outage show 3 --json`.
     app.fallthrough();
-    app.footer("Environment: OUTAGE_DB, OUTAGE_RUNBOOKS, OUTAGE_USER, OUTAGE_NOW (the clock, ISO "
+    app.footer("Environment: OUTAGE_DB, OUTAGE_RUNBOOKS, OUTAGE_TEMPLATES, OUTAGE_CONFIG, "
+               "OUTAGE_USER, OUTAGE_NOW (the clock, ISO "
                "8601 UTC), NO_COLOR.\nExit codes: 0 ok, 1 runtime failure, 2 usage, 3 not found, "
                "4 invalid runbook or template, 5 state conflict, 6 deliveries failed, 7 overdue.");
     add_global_options(app, ctx.options);

@@ -3,6 +3,8 @@
 #include "outage/core/error.hpp"
 #include "outage/core/text.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <pwd.h>
 #include <unistd.h>
@@ -26,6 +28,12 @@ fs::path xdg_home(const char* variable, const char* fallback) {
     if (home.empty())
         return {};
     return fs::path(home) / fallback;
+}
+
+// $XDG_CONFIG_HOME/outage/<name>: the user's runbooks, templates and config file.
+fs::path user_config_dir(const char* name) {
+    fs::path config = xdg_home("XDG_CONFIG_HOME", ".config");
+    return config.empty() ? fs::path() : config / "outage" / name;
 }
 
 std::string login_name() {
@@ -57,8 +65,32 @@ std::string db_path(const Context& ctx) {
 RunbookPath runbooks(const Context& ctx) {
     if (!ctx.options.runbooks.empty())
         return runbook_path(ctx.options.runbooks);
-    fs::path config = xdg_home("XDG_CONFIG_HOME", ".config");
-    return runbook_path(config.empty() ? fs::path() : config / "outage" / "runbooks");
+    return runbook_path(user_config_dir("runbooks"));
+}
+
+TemplatePath templates(const Context& ctx) {
+    if (!ctx.options.templates.empty())
+        return template_path(ctx.options.templates);
+    return template_path(user_config_dir("templates"));
+}
+
+Config config(const Context& ctx) {
+    if (!ctx.options.config.empty()) {
+        std::error_code ec;
+        if (!fs::exists(ctx.options.config, ec))
+            throw Error(Exit::usage, fmt::format("--config {}: no such file", ctx.options.config));
+        return load_config(ctx.options.config);
+    }
+    return load_config(user_config_dir("config.yaml"));
+}
+
+fs::path outbox(const Config& config) {
+    if (config.outbox)
+        return *config.outbox;
+    fs::path data = xdg_home("XDG_DATA_HOME", ".local/share");
+    if (data.empty())
+        throw Error(Exit::usage, "no outbox folder: set outbox in the config file");
+    return data / "outage" / "outbox";
 }
 
 Timestamp now() {

@@ -1,10 +1,13 @@
 #include "outage/cli/output.hpp"
 
+#include "outage/core/error.hpp"
+
 #include <fmt/color.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <cstdio>
+#include <set>
 
 namespace outage::cli {
 namespace {
@@ -139,6 +142,53 @@ json event_json(const Event& event) {
     object["kind"] = event.kind;
     object["actor"] = event.actor;
     return object;
+}
+
+json notice_result_json(const NotifyResult& result, const std::string& audience) {
+    return {{"notice", result.notice_id},      {"audience", audience},
+            {"resumed", result.resumed},       {"attempted", result.attempted},
+            {"sent", result.counts.sent},      {"failed", result.counts.failed},
+            {"pending", result.counts.pending}};
+}
+
+void print_notice_result(const NotifyResult& result, const std::string& audience) {
+    if (result.resumed && result.attempted == 0) {
+        fmt::print("Notice {} was already sent: {} sent, {} failed; nothing left to send.\n",
+                   result.notice_id, result.counts.sent, result.counts.failed);
+        return;
+    }
+    fmt::print("Notice {}{}{}: {} sent, {} failed, {} pending.\n", result.notice_id,
+               audience.empty() ? "" : " to ", audience, result.counts.sent, result.counts.failed,
+               result.counts.pending);
+    if (result.counts.failed > 0)
+        fmt::print("Failed deliveries stay queued: retry with `outage notify --resume {}` or "
+                   "`outage outbox --flush`.\n",
+                   result.notice_id);
+}
+
+void print_problems(const std::vector<Problem>& problems, Context& ctx) {
+    if (!problems.empty())
+        ctx.exit_code = static_cast<int>(Exit::invalid_content);
+    if (ctx.options.json) {
+        json array = json::array();
+        for (const auto& p : problems)
+            array.push_back(
+                {{"file", p.file}, {"line", p.line}, {"column", p.column}, {"message", p.message}});
+        print_json(array);
+        return;
+    }
+    std::set<std::string> files;
+    for (const auto& p : problems) {
+        fmt::print("{}\n", to_string(p));
+        files.insert(p.file);
+    }
+    if (problems.empty()) {
+        fmt::print("No problems found.\n");
+        return;
+    }
+    std::fflush(stdout);
+    fmt::print(stderr, "outage: {} problem{} in {} file{}\n", problems.size(),
+               problems.size() == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
 }
 
 void print_json(const json& document) {

@@ -7,8 +7,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <set>
-
 namespace outage::cli {
 
 namespace {
@@ -166,29 +164,7 @@ void add_lint_action(CLI::App& parent, Context& ctx) {
     command->footer("Example (a runbook repository's CI):\n  outage runbook lint runbooks/");
     command->callback([&ctx, targets] {
         std::vector<std::filesystem::path> paths(targets->begin(), targets->end());
-        auto problems = lint_runbooks(runbooks(ctx), paths);
-        if (!problems.empty())
-            ctx.exit_code = static_cast<int>(Exit::invalid_content);
-        if (ctx.options.json) {
-            json array = json::array();
-            for (const auto& p : problems)
-                array.push_back({{"file", p.file},
-                                 {"line", p.line},
-                                 {"column", p.column},
-                                 {"message", p.message}});
-            print_json(array);
-            return;
-        }
-        std::set<std::string> files;
-        for (const auto& p : problems) {
-            fmt::print("{}\n", to_string(p));
-            files.insert(p.file);
-        }
-        if (problems.empty())
-            fmt::print("No problems found.\n");
-        else
-            fmt::print(stderr, "outage: {} problem{} in {} file{}\n", problems.size(),
-                       problems.size() == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
+        print_problems(lint_runbooks(runbooks(ctx), paths), ctx);
     });
 }
 

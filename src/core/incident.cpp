@@ -53,6 +53,18 @@ std::string_view to_string(Phase phase) {
 std::string_view to_string(Recurrence recurrence) {
     return name_of(recurrence_names, recurrence);
 }
+std::string_view to_string(DeliveryState state) {
+    switch (state) {
+    case DeliveryState::pending:
+        return "pending";
+    case DeliveryState::sent:
+        return "sent";
+    case DeliveryState::failed:
+        return "failed";
+    }
+    return "?";
+}
+
 std::string_view to_string(StepState state) {
     return state == StepState::done ? "done" : "skipped";
 }

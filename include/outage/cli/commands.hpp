@@ -32,6 +32,9 @@ void add_step(CLI::App& command, Context& ctx);
 void add_deadline(CLI::App& command, Context& ctx);
 void add_due(CLI::App& command, Context& ctx);
 void add_runbook(CLI::App& command, Context& ctx);
+void add_notify(CLI::App& command, Context& ctx);
+void add_outbox(CLI::App& command, Context& ctx);
+void add_template(CLI::App& command, Context& ctx);
 
 // The one list of commands, in the order `outage --help` shows them.
 inline constexpr CommandEntry commands[] = {
@@ -39,6 +42,8 @@ inline constexpr CommandEntry commands[] = {
     {"assess", "Answer the runbook's questions; get severity, audiences and steps", add_assess},
     {"update", "Record progress: status, note, ETA, number affected", add_update},
     {"handoff", "Hand the incident to a new owner with a note", add_handoff},
+    {"notify", "Send an audience its message through the plan's channel", add_notify},
+    {"outbox", "Deliveries still queued; --flush retries them", add_outbox},
     {"steps", "The response checklist for the incident's severity", add_steps},
     {"step", "Mark a step done or skipped", add_step},
     {"deadline", "Record a regulatory or contractual deadline as met", add_deadline},
@@ -48,6 +53,7 @@ inline constexpr CommandEntry commands[] = {
     {"show", "Show an incident and its timeline", add_show},
     {"due", "Updates overdue and deadlines close, for cron (--fail-if-overdue)", add_due},
     {"runbook", "List, show and lint runbooks", add_runbook},
+    {"template", "List, show, lint and render message templates", add_template},
     {"verify", "Check the timeline's hash chain for edits made behind outage's back", add_verify},
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "outage/config/config.hpp"
 #include "outage/core/incident.hpp"
+#include "outage/render/template.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "outage/store/store.hpp"
 
@@ -11,9 +13,11 @@ namespace outage::cli {
 
 // The global options of DESIGN §3, as given on the command line or by environment variables.
 struct GlobalOptions {
-    std::string db;       // --db / OUTAGE_DB
-    std::string runbooks; // --runbooks / OUTAGE_RUNBOOKS
-    std::string actor;    // --as / OUTAGE_USER
+    std::string db;        // --db / OUTAGE_DB
+    std::string runbooks;  // --runbooks / OUTAGE_RUNBOOKS
+    std::string templates; // --templates / OUTAGE_TEMPLATES
+    std::string config;    // --config / OUTAGE_CONFIG
+    std::string actor;     // --as / OUTAGE_USER
     bool json = false;
     bool no_input = false;
 };
@@ -35,6 +39,17 @@ std::string db_path(const Context& ctx);
 // The runbook folders: --runbooks / OUTAGE_RUNBOOKS or $XDG_CONFIG_HOME/outage/runbooks,
 // then the bundled set.
 RunbookPath runbooks(const Context& ctx);
+
+// The template folders: --templates / OUTAGE_TEMPLATES or $XDG_CONFIG_HOME/outage/templates,
+// then the bundled set.
+TemplatePath templates(const Context& ctx);
+
+// The config file (--config / OUTAGE_CONFIG, else $XDG_CONFIG_HOME/outage/config.yaml),
+// loaded; defaults when there is none.
+Config config(const Context& ctx);
+
+// The file channel's folder: the config's outbox, else $XDG_DATA_HOME/outage/outbox.
+std::filesystem::path outbox(const Config& config);
 
 // Who acts and when: --as / OUTAGE_USER / the login name, at OUTAGE_NOW or the system clock.
 Stamp stamp(const Context& ctx);

@@ -3,7 +3,9 @@
 #include "outage/cli/context.hpp"
 #include "outage/core/assessment.hpp"
 #include "outage/core/incident.hpp"
+#include "outage/core/notify.hpp"
 #include "outage/core/runbook.hpp"
+#include "outage/runbook/load.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +30,16 @@ nlohmann::json deadline_json(const Deadline& deadline, Timestamp now);
 
 // A condition in the shape runbooks write it ({"question": .., "equals": ..}, {"all": [..]}).
 nlohmann::json condition_json(const Condition& condition);
+
+// A notify run: {"notice", "audience", "resumed", "attempted", "sent", "failed", "pending"}.
+nlohmann::json notice_result_json(const NotifyResult& result, const std::string& audience);
+
+// "Notice 7 to customers: 998 sent, 2 failed, 0 pending." and how to retry failures.
+void print_notice_result(const NotifyResult& result, const std::string& audience);
+
+// Lint results: each problem as `file:line:column: message` (or a JSON array of
+// {"file", "line", "column", "message"}), a count on stderr, and exit 4 when there is any.
+void print_problems(const std::vector<Problem>& problems, Context& ctx);
 
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);

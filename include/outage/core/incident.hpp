@@ -88,6 +88,39 @@ struct Deadline {
     std::optional<std::string> note;
 };
 
+// One notify call as recorded: who it went to is in its deliveries.
+struct NoticeRecord {
+    std::int64_t id = 0;
+    IncidentId incident_id = 0;
+    std::string identity; // digest of the call, so the same call again resumes this notice
+    std::string audience;
+    std::string template_name;
+    std::string channel;
+    nlohmann::json fields = nlohmann::json::object(); // the values filled in, as sent
+    Timestamp created_at;
+    std::string actor;
+};
+
+enum class DeliveryState { pending, sent, failed };
+
+// One message of a notice to one recipient.
+struct DeliveryRecord {
+    std::int64_t id = 0;
+    std::int64_t notice_id = 0;
+    std::string recipient; // address, webhook name, or empty
+    std::string lang;
+    nlohmann::json columns = nlohmann::json::object(); // the recipient's CSV columns
+    DeliveryState state = DeliveryState::pending;
+    int attempts = 0;
+    std::optional<std::string> last_error;
+};
+
+struct DeliveryCounts {
+    std::int64_t pending = 0;
+    std::int64_t sent = 0;
+    std::int64_t failed = 0;
+};
+
 // Who does something, and when: every change to the log carries one.
 struct Stamp {
     std::string actor;
@@ -98,6 +131,7 @@ std::string_view to_string(Status status);
 std::string_view to_string(Phase phase);
 std::string_view to_string(Recurrence recurrence);
 std::string_view to_string(StepState state);
+std::string_view to_string(DeliveryState state);
 
 // Parsers return nothing for a value outside the enumeration.
 std::optional<Status> parse_status(std::string_view text);

@@ -3,6 +3,9 @@
 #include "outage/store/store.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <memory>
 
 namespace outage {
 
@@ -31,6 +34,18 @@ class SqliteStore final : public Store {
     std::vector<Incident> overdue_incidents(Timestamp now) override;
     std::vector<Deadline> deadlines_due_before(Timestamp horizon) override;
 
+    std::optional<NoticeRecord> find_notice(std::int64_t id) override;
+    std::optional<NoticeRecord> find_notice_by_identity(std::string_view identity) override;
+    std::int64_t insert_notice(const NoticeRecord& notice) override;
+    std::int64_t count_notices(IncidentId incident, std::string_view audience) override;
+    void insert_delivery(const DeliveryRecord& delivery, Timestamp at) override;
+    std::vector<DeliveryRecord> unsent_deliveries(std::int64_t notice, std::int64_t after,
+                                                  int limit) override;
+    void mark_delivery(std::int64_t delivery, DeliveryState state,
+                       const std::optional<std::string>& error, Timestamp at) override;
+    DeliveryCounts delivery_counts(std::int64_t notice) override;
+    std::vector<NoticeRecord> notices_with_unsent() override;
+
     Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                        const nlohmann::json& payload) override;
     std::vector<Event> timeline(IncidentId incident) override;
@@ -38,6 +53,9 @@ class SqliteStore final : public Store {
 
   private:
     SQLite::Database m_db;
+    // Bulk sends insert and mark deliveries by the hundred thousand: prepare those once.
+    std::unique_ptr<SQLite::Statement> m_insert_delivery;
+    std::unique_ptr<SQLite::Statement> m_mark_delivery;
 };
 
 } // namespace outage

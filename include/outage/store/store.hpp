@@ -62,6 +62,23 @@ class Store {
     // Unmet deadlines of open incidents due before `horizon`, earliest first.
     virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
 
+    virtual std::optional<NoticeRecord> find_notice(std::int64_t id) = 0;
+    virtual std::optional<NoticeRecord> find_notice_by_identity(std::string_view identity) = 0;
+    // Inserts a notice and returns its id; `notice.id` is ignored.
+    virtual std::int64_t insert_notice(const NoticeRecord& notice) = 0;
+    // How many notices the incident has had for an audience.
+    virtual std::int64_t count_notices(IncidentId incident, std::string_view audience) = 0;
+    // Adds a pending delivery; a recipient already on the notice is left as it is.
+    virtual void insert_delivery(const DeliveryRecord& delivery, Timestamp at) = 0;
+    // Up to `limit` pending or failed deliveries of the notice with an id above `after`.
+    virtual std::vector<DeliveryRecord> unsent_deliveries(std::int64_t notice, std::int64_t after,
+                                                          int limit) = 0;
+    virtual void mark_delivery(std::int64_t delivery, DeliveryState state,
+                               const std::optional<std::string>& error, Timestamp at) = 0;
+    virtual DeliveryCounts delivery_counts(std::int64_t notice) = 0;
+    // Every notice with deliveries still pending or failed, oldest first.
+    virtual std::vector<NoticeRecord> notices_with_unsent() = 0;
+
     // Appends one event to the timeline, chaining its hash to the previous event's.
     virtual Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                                const nlohmann::json& payload) = 0;

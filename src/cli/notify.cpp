@@ -1,0 +1,115 @@
+#include "outage/core/notify.hpp"
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace outage::cli {
+
+namespace {
+
+struct NotifyOptions {
+    NotifyRequest request;
+    std::optional<std::string> eta;
+    std::optional<std::string> recipients;
+    std::optional<std::int64_t> resume;
+};
+
+// A progress bar on stderr when it is a terminal, redrawn at most every 1%.
+Progress progress_bar(const Context& ctx) {
+    if (!isatty(STDERR_FILENO) || ctx.options.json)
+        return {};
+    return [last = std::int64_t{-1}](std::int64_t done, std::int64_t total) mutable {
+        std::int64_t percent = total ? done * 100 / total : 100;
+        if (percent == last && done != total)
+            return;
+        last = percent;
+        int filled = static_cast<int>(percent * 30 / 100);
+        fmt::print(stderr, "\r[{:<30}] {:>3}%  {}/{}",
+                   std::string(static_cast<size_t>(filled), '#'), percent, done, total);
+        if (done == total)
+            fmt::print(stderr, "\n");
+    };
+}
+
+} // namespace
+
+void add_notify(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<NotifyOptions>();
+    NotifyRequest& r = options->request;
+    command.add_option("id", r.id, "Incident id");
+    command.add_option("--audience", r.audience, "Who to tell: an audience of the runbook's plan");
+    command.add_option("--template", r.template_name, "Template (default: the plan's)")
+        ->type_name("NAME");
+    command
+        .add_option("--channel", r.channel, "stdout, file, email or webhook (default: the plan's)")
+        ->check(CLI::IsMember({"stdout", "file", "email", "webhook"}));
+    command.add_option("--to", r.to, "A recipient: e-mail address, or webhook name (repeatable)")
+        ->type_name("ADDR");
+    command
+        .add_option("--recipients", options->recipients,
+                    "CSV with a header row and an email column; other columns become "
+                    "recipient.<column> fields, lang picks the language")
+        ->type_name("FILE.csv");
+    command.add_option("--lang", r.lang, "Template language (falls back to en)")->type_name("CODE");
+    command.add_option("--note", r.note, "The update text for this message");
+    command.add_option("--eta", options->eta, "Estimated restore time (ISO 8601, HH:MM, 2h...)")
+        ->type_name("WHEN");
+    command.add_option("--workaround", r.workaround, "What people can do meanwhile");
+    command.add_option("--supplier", r.supplier, "The supplier involved (internal audiences)");
+    command.add_option("--internal-note", r.internal_note, "A note for staff only");
+    command.add_flag("--dry-run", r.dry_run,
+                     "Render every message on stdout; record and send nothing");
+    command.add_flag("--force", r.force,
+                     "Do not warn when the severity is below the plan's minimum");
+    command.add_option("--resume", options->resume, "Send what is still pending of a notice")
+        ->type_name("NOTICE");
+    command.footer("The same call again resumes the same notice: only what is still pending is "
+                   "sent.\nExample:\n  outage notify 12 --audience customers --recipients "
+                   "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
+                   "works\"");
+    command.callback([&ctx, options] {
+        auto store = open_log(ctx, Access::read_write);
+        Config cfg = config(ctx);
+        NotifyEnvironment env{runbooks(ctx), templates(ctx), cfg, outbox(cfg), std::cout};
+        auto report = [&ctx](const NotifyResult& result, const std::string& audience) {
+            for (const auto& warning : result.warnings)
+                fmt::print(stderr, "outage: warning: {}\n", warning);
+            if (result.counts.failed > 0)
+                ctx.exit_code = static_cast<int>(Exit::deliveries_failed);
+            if (ctx.options.json)
+                print_json(notice_result_json(result, audience));
+            else
+                print_notice_result(result, audience);
+        };
+        if (options->resume) {
+            NotifyResult result =
+                resume_notice(*store, env, *options->resume, stamp(ctx), progress_bar(ctx));
+            report(result, "");
+            return;
+        }
+        NotifyRequest request = options->request;
+        if (request.id == 0 || request.audience.empty())
+            throw Error(Exit::usage, "notify needs an incident id and --audience (or --resume "
+                                     "NOTICE)");
+        request.eta = parse_time_option("--eta", options->eta, Direction::ahead);
+        if (options->recipients)
+            request.recipients_csv = *options->recipients;
+        NotifyResult result = notify(*store, env, request, stamp(ctx), progress_bar(ctx));
+        if (request.dry_run) {
+            for (const auto& warning : result.warnings)
+                fmt::print(stderr, "outage: warning: {}\n", warning);
+            fmt::print(stderr, "outage: dry run: {} message{} rendered, nothing recorded or sent\n",
+                       result.attempted, result.attempted == 1 ? "" : "s");
+            return;
+        }
+        report(result, request.audience);
+    });
+}
+
+} // namespace outage::cli
