@@ -31,11 +31,14 @@ mustache::data to_data(const json& value) {
         const auto& text = value.get_ref<const std::string&>();
         return text.empty() ? mustache::data{false} : mustache::data{text};
     }
-    case json::value_t::boolean: return mustache::data{value.get<bool>()};
+    case json::value_t::boolean:
+        return mustache::data{value.get<bool>()};
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return mustache::data{value.dump()};
-    default: return mustache::data{false};
+    case json::value_t::number_float:
+        return mustache::data{value.dump()};
+    default:
+        return mustache::data{false};
     }
 }
 
@@ -54,7 +57,9 @@ bool has_value(const json& fields, const std::string& name) {
     }
     if (value->is_null())
         return false;
-    if (value->is_string() || value->is_array())
+    if (value->is_string()) // nlohmann counts a string as one value, even when empty
+        return !value->get_ref<const std::string&>().empty();
+    if (value->is_array())
         return !value->empty();
     return true;
 }

@@ -92,15 +92,17 @@ void check_tags(const std::string& text, TextOrigin origin, AudienceClass audien
         switch (component.tag.type) {
         case tag_type::text:
         case tag_type::comment:
-        case tag_type::section_end: return walk::walk;
+        case tag_type::section_end:
+            return walk::walk;
         case tag_type::partial:
-            add(component.position, fmt::format("partials are not allowed ('{}')",
-                                                component.tag.name));
+            add(component.position,
+                fmt::format("partials are not allowed ('{}')", component.tag.name));
             return walk::walk;
         case tag_type::set_delimiter:
             add(component.position, "set-delimiter tags are not allowed");
             return walk::walk;
-        default: break;
+        default:
+            break;
         }
         const std::string& name = component.tag.name;
         auto field = find_field(name);
@@ -151,9 +153,8 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
     tmpl.lang = parts->second;
     std::string front = text->substr(4, close - 3);
     tmpl.body = text->substr(body_start);
-    int body_line = 1 + static_cast<int>(std::count(text->begin(),
-                                                    text->begin() + static_cast<long>(body_start),
-                                                    '\n'));
+    int body_line = 1 + static_cast<int>(std::count(
+                            text->begin(), text->begin() + static_cast<long>(body_start), '\n'));
 
     auto root = parse_yaml(front, file, problems, 2);
     if (root && reader.mapping(*root, "the front matter",
@@ -163,9 +164,9 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
             if (*audience == "external")
                 tmpl.audience = AudienceClass::external;
             else if (*audience != "internal")
-                reader.problem((*root)["audience"].Mark(),
-                               fmt::format("audience is internal or external, not '{}'",
-                                           *audience));
+                reader.problem(
+                    (*root)["audience"].Mark(),
+                    fmt::format("audience is internal or external, not '{}'", *audience));
         }
         tmpl.subject = reader.string(*root, "subject").value_or("");
         tmpl.description = reader.string(*root, "description").value_or("");
@@ -179,9 +180,11 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
         }
         if ((*root)["subject"] && !tmpl.subject.empty()) {
             YAML::Mark mark = (*root)["subject"].Mark();
-            // A quoted subject starts one column after its mark; positions stay close enough.
-            check_tags(tmpl.subject, {mark.line + 2, mark.column + 1}, tmpl.audience, file,
-                       problems);
+            // A quoted subject's text starts after its quote (escapes inside may shift it).
+            size_t at = static_cast<size_t>(std::max(mark.pos, 0));
+            bool quoted = at < front.size() && (front[at] == '"' || front[at] == '\'');
+            check_tags(tmpl.subject, {mark.line + 2, mark.column + 1 + (quoted ? 1 : 0)},
+                       tmpl.audience, file, problems);
         }
     }
     check_tags(tmpl.body, {body_line, 1}, tmpl.audience, file, problems);
