@@ -1,11 +1,14 @@
 #include "outage/cli/commands.hpp"
 #include "outage/core/error.hpp"
+#include "outage/core/text.hpp"
 
 #include <CLI/CLI.hpp>
 #include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 namespace outage::cli {
 namespace {
@@ -32,9 +35,33 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
                  "Never prompt; fail naming what is missing (implied without a terminal)");
 }
 
+// Every error is one line, whatever the value it quotes holds.
 void print_error(const std::string& message) {
     std::fflush(stdout);
-    fmt::print(stderr, "outage: {}\n", message);
+    fmt::print(stderr, "outage: {}\n", escape_controls(message));
+}
+
+// The first word that is not an option or an option's value: what the user meant as the
+// command when CLI11 found none.
+std::optional<std::string> first_word(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--db" || arg == "--runbooks" || arg == "--templates" || arg == "--config" ||
+            arg == "--as") {
+            ++i;
+            continue;
+        }
+        if (!arg.starts_with("-"))
+            return std::string(arg);
+    }
+    return std::nullopt;
+}
+
+std::string unknown_command(const std::string& word) {
+    std::string names;
+    for (const auto& entry : commands)
+        names += names.empty() ? entry.name : std::string(", ") + entry.name;
+    return fmt::format("unknown command '{}' (commands: {})", word, names);
 }
 
 } // namespace
@@ -64,7 +91,11 @@ int run(int argc, char** argv) {
     } catch (const CLI::Success& e) {
         return app.exit(e); // --help, --version
     } catch (const CLI::ParseError& e) {
-        print_error(e.what());
+        auto word = first_word(argc, argv);
+        if (app.get_subcommands().empty() && word)
+            print_error(unknown_command(*word));
+        else
+            print_error(e.what());
         return static_cast<int>(Exit::usage);
     } catch (const Error& e) {
         print_error(e.what());

@@ -150,7 +150,7 @@ void add_assess(CLI::App& command, Context& ctx) {
                    "realtime=yes");
     command.callback([&ctx, options] {
         auto given = given_answers(*options);
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = require_incident(*store, options->id);
         RunbookPath path = runbooks(ctx);
         Runbook runbook = load_runbook(path, incident.scenario);

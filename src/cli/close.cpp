@@ -33,7 +33,7 @@ void add_close(CLI::App& command, Context& ctx) {
         CloseRequest request = options->request;
         if (options->recurrence)
             request.recurrence = parse_recurrence(*options->recurrence);
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = close_incident(*store, options->id, request, stamp(ctx));
         print_changed(incident, ctx, fmt::format("Closed incident {}.", incident.id));
     });

@@ -28,7 +28,7 @@ void add_deadline(CLI::App& command, Context& ctx) {
     command.footer("Example:\n  outage deadline 12 gdpr-authority --met --note \"Reported via "
                    "the DPA portal, ref 2026-0413\"");
     command.callback([&ctx, options] {
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = require_incident(*store, options->id);
         Runbook runbook = load_runbook(runbooks(ctx), incident.scenario);
         Stamp now = stamp(ctx);

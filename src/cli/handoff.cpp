@@ -18,7 +18,7 @@ void add_handoff(CLI::App& command, Context& ctx) {
     command.footer("Example:\n  outage handoff 12 --to priya --note \"Vendor engineer due 14:00; "
                    "customers updated at 11:30\"");
     command.callback([&ctx, id, request] {
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = hand_off(*store, *id, *request, stamp(ctx));
         print_changed(incident, ctx,
                       fmt::format("Incident {} handed over to {}.", incident.id, request->to));

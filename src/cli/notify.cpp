@@ -42,7 +42,7 @@ Progress progress_bar(const Context& ctx) {
 void add_notify(CLI::App& command, Context& ctx) {
     auto options = std::make_shared<NotifyOptions>();
     NotifyRequest& r = options->request;
-    command.add_option("id", r.id, "Incident id");
+    command.add_option("id", r.id, "Incident id")->check(whole_number);
     command.add_option("--audience", r.audience, "Who to tell: an audience of the runbook's plan");
     command.add_option("--template", r.template_name, "Template (default: the plan's)")
         ->type_name("NAME");
@@ -68,13 +68,13 @@ void add_notify(CLI::App& command, Context& ctx) {
     command.add_flag("--force", r.force,
                      "Do not warn when the severity is below the plan's minimum");
     command.add_option("--resume", options->resume, "Send what is still pending of a notice")
-        ->type_name("NOTICE");
+        ->check(whole_number);
     command.footer("The same call again resumes the same notice: only what is still pending is "
                    "sent.\nExample:\n  outage notify 12 --audience customers --recipients "
                    "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
                    "works\"");
     command.callback([&ctx, options] {
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Config cfg = config(ctx);
         NotifyEnvironment env{runbooks(ctx), templates(ctx), cfg, outbox(cfg), std::cout};
         auto report = [&ctx](const NotifyResult& result, const std::string& audience) {

@@ -15,7 +15,7 @@ void add_open(CLI::App& command, Context& ctx) {
     command.add_option("--service", request->services, "Affected service (repeatable)")
         ->type_name("NAME");
     command.add_option("--affected", request->affected, "How many people are affected")
-        ->type_name("N");
+        ->check(whole_number);
     command.add_option("--owner", request->owner, "Incident owner (default: whoever opens it)")
         ->type_name("NAME");
     command
@@ -27,8 +27,11 @@ void add_open(CLI::App& command, Context& ctx) {
     command.footer("Example:\n  outage open --scenario power-loss --title \"Power cut at the "
                    "Leeds office\" --service phones --affected 120");
     command.callback([&ctx, request] {
-        auto store = open_log(ctx, Access::read_write);
-        OpenResult result = open_incident(*store, runbooks(ctx), *request, stamp(ctx));
+        // Everything is checked before the log is touched: a bad call leaves no file behind.
+        OpenPlan plan = plan_open(runbooks(ctx), *request);
+        Stamp now = stamp(ctx);
+        auto store = open_log(ctx, Access::create);
+        OpenResult result = open_incident(*store, plan, now);
         if (ctx.options.json) {
             auto object = incident_json(result.incident);
             object["retriggered"] = result.retriggered;

@@ -5,10 +5,26 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <limits>
+
 namespace outage::cli {
 
+const CLI::Validator whole_number(
+    [](std::string& text) -> std::string {
+        std::int64_t value = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 0)
+            return fmt::format("'{}' is not a whole number from 0 to {}", text,
+                               std::numeric_limits<std::int64_t>::max());
+        return "";
+    },
+    "N");
+
 void add_incident_id(CLI::App& command, IncidentId& id) {
-    command.add_option("id", id, "Incident id (from `outage list`)")->required();
+    command.add_option("id", id, "Incident id (from `outage list`)")
+        ->required()
+        ->check(whole_number);
 }
 
 std::optional<Timestamp> parse_time_option(const char* option,

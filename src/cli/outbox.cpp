@@ -54,7 +54,7 @@ void add_outbox(CLI::App& command, Context& ctx) {
                                : "; last error: " + row["last_error"].get<std::string>());
             return;
         }
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Config cfg = config(ctx);
         NotifyEnvironment env{runbooks(ctx), templates(ctx), cfg, outbox(cfg), std::cout};
         auto notices = store->notices_with_unsent();

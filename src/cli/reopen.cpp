@@ -14,7 +14,7 @@ void add_reopen(CLI::App& command, Context& ctx) {
     command.footer(
         "Example:\n  outage reopen 12 --note \"Array degraded again after the rebuild\"");
     command.callback([&ctx, id, note] {
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = reopen_incident(*store, *id, *note, stamp(ctx));
         print_changed(incident, ctx, fmt::format("Reopened incident {}.", incident.id));
     });

@@ -118,6 +118,7 @@ void print_runbook(const Runbook& runbook) {
 
 void add_list_action(CLI::App& parent, Context& ctx) {
     CLI::App* command = parent.add_subcommand("list", "List the runbooks in effect");
+    command->footer("Example:\n  outage runbook list --json | jq -r '.[].id'");
     command->callback([&ctx] {
         RunbookPath path = runbooks(ctx);
         json array = json::array();
@@ -172,6 +173,8 @@ void add_lint_action(CLI::App& parent, Context& ctx) {
 
 void add_runbook(CLI::App& command, Context& ctx) {
     command.require_subcommand(1);
+    command.footer("Example:\n  outage runbook show power-loss\n  outage runbook lint "
+                   "~/ops/runbooks/");
     add_list_action(command, ctx);
     add_show_action(command, ctx);
     add_lint_action(command, ctx);

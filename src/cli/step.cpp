@@ -31,7 +31,7 @@ void add_step(CLI::App& command, Context& ctx) {
     command.callback([&ctx, options] {
         if (options->done == options->skip)
             throw Error(Exit::usage, "pass exactly one of --done and --skip");
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = require_incident(*store, options->id);
         Runbook runbook = load_runbook(runbooks(ctx), incident.scenario);
         StepProgress progress = mark_step(*store, runbook, options->id, options->step,

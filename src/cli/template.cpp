@@ -18,6 +18,7 @@ using nlohmann::json;
 
 void add_template_list(CLI::App& parent, Context& ctx) {
     CLI::App* command = parent.add_subcommand("list", "List the templates and their languages");
+    command->footer("Example:\n  outage template list --json | jq -r '.[].name'");
     command->callback([&ctx] {
         TemplatePath path = templates(ctx);
         json array = json::array();
@@ -51,6 +52,7 @@ void add_template_show(CLI::App& parent, Context& ctx) {
     auto lang = std::make_shared<std::string>("en");
     command->add_option("name", *name, "Template name")->required();
     command->add_option("--lang", *lang, "Language")->capture_default_str();
+    command->footer("Example:\n  outage template show customer-update --lang nl");
     command->callback([&ctx, name, lang] {
         bool fallback = false;
         Template tmpl = load_template(templates(ctx), *name, *lang, fallback);
@@ -84,6 +86,7 @@ void add_template_lint(CLI::App& parent, Context& ctx) {
         parent.add_subcommand("lint", "Check templates; exit 4 listing every problem");
     auto targets = std::make_shared<std::vector<std::string>>();
     command->add_option("path", *targets, "Files or folders (default: every template in effect)");
+    command->footer("Example (a template repository's CI):\n  outage template lint templates/");
     command->callback([&ctx, targets] {
         std::vector<std::filesystem::path> paths(targets->begin(), targets->end());
         auto problems = lint_templates(templates(ctx), paths);
@@ -100,7 +103,7 @@ void add_template_render(CLI::App& parent, Context& ctx) {
     };
     auto options = std::make_shared<Options>();
     NotifyRequest& r = options->request;
-    command->add_option("id", r.id, "Incident id")->required();
+    command->add_option("id", r.id, "Incident id")->required()->check(whole_number);
     command->add_option("--template", r.template_name, "Template name")->required();
     command->add_option("--lang", r.lang, "Language (default: en)");
     command->add_option("--audience", r.audience, "Audience, for the update number");
@@ -133,6 +136,8 @@ void add_template_render(CLI::App& parent, Context& ctx) {
 
 void add_template(CLI::App& command, Context& ctx) {
     command.require_subcommand(1);
+    command.footer("Example:\n  outage template render 12 --template customer-first-notice "
+                   "--lang es --eta 2h");
     add_template_list(command, ctx);
     add_template_show(command, ctx);
     add_template_lint(command, ctx);

@@ -27,7 +27,7 @@ void add_update(CLI::App& command, Context& ctx) {
                     "Estimated restore time: ISO 8601, HH:MM today, or from now: 90m, 2h, 1d")
         ->type_name("WHEN");
     command.add_option("--affected", options->affected, "How many people are affected now")
-        ->type_name("N");
+        ->check(whole_number);
     command.footer("Example:\n  outage update 12 --status identified --eta 2h --note \"Failed "
                    "disk found; replacement on its way\"");
     command.callback([&ctx, options] {
@@ -37,7 +37,7 @@ void add_update(CLI::App& command, Context& ctx) {
         request.note = options->note;
         request.eta = parse_time_option("--eta", options->eta, Direction::ahead);
         request.affected = options->affected;
-        auto store = open_log(ctx, Access::read_write);
+        auto store = open_log(ctx, Access::change_existing);
         Incident incident = update_incident(*store, options->id, request, stamp(ctx));
         print_changed(incident, ctx, fmt::format("Updated incident {}.", incident.id));
     });

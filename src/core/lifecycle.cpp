@@ -47,14 +47,13 @@ Incident require_open(Store& store, IncidentId id, std::string_view action) {
     Incident incident = require_incident(store, id);
     if (incident.status == Status::closed)
         throw Error(Exit::conflict,
-                    fmt::format("incident {} is closed; cannot {} it (reopen it first with "
+                    fmt::format("cannot {} incident {}: it is closed (reopen it first with "
                                 "`outage reopen {} --note TEXT`)",
-                                id, action, id));
+                                action, id, id));
     return incident;
 }
 
-OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRequest& request,
-                         const Stamp& stamp) {
+OpenPlan plan_open(const RunbookPath& runbooks, const OpenRequest& request) {
     check_line("--title", request.title);
     if (request.owner)
         check_line("--owner", *request.owner);
@@ -63,9 +62,14 @@ OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRe
     if (request.note)
         check_note("--note", *request.note);
     check_affected(request.affected);
-    auto services = unique_services(request.services);
-    Runbook runbook = load_runbook(runbooks, request.scenario);
+    OpenPlan plan{request, load_runbook(runbooks, request.scenario)};
+    plan.request.services = unique_services(request.services);
+    return plan;
+}
 
+OpenResult open_incident(Store& store, const OpenPlan& plan, const Stamp& stamp) {
+    const OpenRequest& request = plan.request;
+    const Runbook& runbook = plan.runbook;
     return write_transaction(store, [&] {
         if (request.dedup_key) {
             if (auto existing = store.find_open_by_dedup_key(*request.dedup_key)) {
@@ -79,7 +83,7 @@ OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRe
         incident.title = request.title;
         incident.scenario = runbook.id;
         incident.owner = request.owner.value_or(stamp.actor);
-        incident.services = services;
+        incident.services = request.services;
         incident.affected = request.affected;
         incident.dedup_key = request.dedup_key;
         incident.opened_at = stamp.at;

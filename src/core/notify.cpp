@@ -150,6 +150,7 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
             plan.fields.erase(field);
     if (plan.audience_class == AudienceClass::external)
         plan.fields = public_only(plan.fields);
+    check_required(tmpl, plan.fields);
 
     // Recipients.
     std::map<std::string, std::int64_t> per_organisation;

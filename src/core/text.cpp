@@ -34,6 +34,24 @@ void check_note(std::string_view what, std::string_view value) {
     check_text(what, value, true, max_note_bytes);
 }
 
+std::string escape_controls(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c < 0x20 || c == 0x7f)
+            out += fmt::format("\\x{:02x}", c);
+        else
+            out += static_cast<char>(c);
+    }
+    return out;
+}
+
 bool is_valid_utf8(std::string_view text) {
     size_t i = 0;
     while (i < text.size()) {

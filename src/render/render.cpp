@@ -71,16 +71,27 @@ std::string fill(const std::string& text, const mustache::data& data, Escaping e
     return tmpl.render(data);
 }
 
-} // namespace
-
-Message render_message(const Template& tmpl, const json& fields, Escaping escaping) {
-    for (const auto& name : tmpl.requires_fields)
+void require_fields(const Template& tmpl, const json& fields, bool with_recipient) {
+    for (const auto& name : tmpl.requires_fields) {
+        if (!with_recipient && name.starts_with("recipient."))
+            continue;
         if (!has_value(fields, name)) {
             auto field = find_field(name);
             throw Error(Exit::usage,
                         fmt::format("template {} needs {}: {}", tmpl.name, name,
                                     field ? field->supplied_by : std::string_view("a value")));
         }
+    }
+}
+
+} // namespace
+
+void check_required(const Template& tmpl, const json& fields) {
+    require_fields(tmpl, fields, false);
+}
+
+Message render_message(const Template& tmpl, const json& fields, Escaping escaping) {
+    require_fields(tmpl, fields, true);
     mustache::data data = to_data(fields.is_object() ? fields : json::object());
     Message message{fill(tmpl.subject, data, escaping), fill(tmpl.body, data, escaping)};
     // A subject becomes a header: one line, whatever the values held.

@@ -62,7 +62,7 @@ std::unique_ptr<Store> open_store(const std::string& path, Access access) {
         bool exists = fs::exists(path);
         if (exists && fs::is_directory(path))
             fail(path, "is a directory");
-        if (access == Access::read_only) {
+        if (access == Access::read_only || (access == Access::change_existing && !exists)) {
             if (exists) {
                 auto db = connect(path, SQLite::OPEN_READONLY);
                 int version = checked_schema_version(db, path.c_str());

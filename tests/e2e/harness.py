@@ -173,8 +173,9 @@ class OutageTestCase(unittest.TestCase):
             proc.stderr.decode("utf-8", "replace"),
         )
 
-    # `run` is the name the tests use; unittest.TestCase.run(result) is only ever called by the
-    # runner with a result object, so it is dispatched there.
+    # `run("show", "1")` runs outage. unittest calls TestCase.run itself with nothing or a
+    # result object; those calls go to unittest. (Use run_outage() to run outage with no
+    # arguments at all.)
     def run(self, *args, **kwargs):
         if not args and set(kwargs) <= {"result"}:
             return super().run(**kwargs)

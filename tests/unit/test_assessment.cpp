@@ -117,13 +117,13 @@ TEST_CASE("assessment::parse_answer") {
 TEST_CASE("assessment::assess_incident") {
     Lab lab;
     TempDir dir;
-    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    auto store = open_store(dir.file("incidents.db"), Access::create);
     OpenRequest open;
     open.scenario = "lab-flood";
     open.title = "Water under the door";
     Stamp alice{"alice", t0};
     RunbookPath path = lab.path;
-    IncidentId id = open_incident(*store, path, open, alice).incident.id;
+    IncidentId id = open_incident(*store, plan_open(path, open), alice).incident.id;
     // The insurer clock has no condition: it starts when the incident opens.
     REQUIRE(store->deadlines(id).size() == 1);
     CHECK(store->deadlines(id)[0].due_at == t0 + hours{48});

@@ -14,7 +14,7 @@ const std::string data = OUTAGE_TEST_DATA;
 
 struct Fixture {
     TempDir dir;
-    std::unique_ptr<Store> store = open_store(dir.file("incidents.db"), Access::read_write);
+    std::unique_ptr<Store> store = open_store(dir.file("incidents.db"), Access::create);
     RunbookPath runbooks = runbook_path(data + "/runbooks/good");
 
     IncidentId open(const std::string& title = "Power cut", std::optional<std::string> key = {}) {
@@ -22,7 +22,7 @@ struct Fixture {
         request.scenario = "lab-flood";
         request.title = title;
         request.dedup_key = std::move(key);
-        return open_incident(*store, runbooks, request, {"alice", t0}).incident.id;
+        return open_incident(*store, plan_open(runbooks, request), {"alice", t0}).incident.id;
     }
 
     std::vector<std::string> kinds(IncidentId id) {
@@ -43,7 +43,7 @@ TEST_CASE("lifecycle::open_incident") {
     request.services = {"phones", "email", "phones"};
     request.affected = 120;
     request.note = "Facilities called it in";
-    OpenResult result = open_incident(*f.store, f.runbooks, request, {"alice", t0});
+    OpenResult result = open_incident(*f.store, plan_open(f.runbooks, request), {"alice", t0});
     CHECK_FALSE(result.retriggered);
     CHECK(result.incident.id == 1);
     CHECK(result.incident.owner == "alice");
@@ -135,7 +135,7 @@ TEST_CASE("lifecycle::errors leave the log unchanged") {
                   update_incident(*f.store, id, {{}, "x", {}, {}}, s);
               },
               message) == Exit::conflict);
-    CHECK(message == "incident 1 is closed; cannot update it (reopen it first with `outage "
+    CHECK(message == "cannot update incident 1: it is closed (reopen it first with `outage "
                      "reopen 1 --note TEXT`)");
     CHECK(exit_of([&] { hand_off(*f.store, id, {"bob", "x"}, s); }, message) == Exit::conflict);
     CHECK(exit_of(
@@ -165,10 +165,11 @@ TEST_CASE("lifecycle::errors leave the log unchanged") {
     OpenRequest bad;
     bad.scenario = "lab-flood";
     bad.title = "two\nlines";
-    CHECK(exit_of([&] { open_incident(*f.store, f.runbooks, bad, s); }, message) == Exit::usage);
+    CHECK(exit_of([&] { open_incident(*f.store, plan_open(f.runbooks, bad), s); }, message) ==
+          Exit::usage);
     bad.title = "fine";
     bad.scenario = "flood"; // neither in the fixtures nor bundled
-    CHECK(exit_of([&] { open_incident(*f.store, f.runbooks, bad, s); }, message) ==
+    CHECK(exit_of([&] { open_incident(*f.store, plan_open(f.runbooks, bad), s); }, message) ==
           Exit::not_found);
 
     CHECK(f.store->verify_chain().events_checked == events_before + 2); // only the second open

@@ -17,7 +17,7 @@ const Timestamp t0 = *parse_iso_utc("2026-11-22T10:00:00Z");
 
 struct Fixture {
     TempDir dir;
-    std::unique_ptr<Store> store = open_store(dir.file("incidents.db"), Access::read_write);
+    std::unique_ptr<Store> store = open_store(dir.file("incidents.db"), Access::create);
     RunbookPath path = runbook_path(data + "/runbooks/good");
     Runbook runbook = load_runbook(path, "lab-flood");
     SeverityScale scale = load_severity_scale(path);
@@ -26,7 +26,7 @@ struct Fixture {
         OpenRequest open;
         open.scenario = "lab-flood";
         open.title = "Water";
-        IncidentId id = open_incident(*store, path, open, {"alice", at}).incident.id;
+        IncidentId id = open_incident(*store, plan_open(path, open), {"alice", at}).incident.id;
         Answers answers{{"scope", "room"},
                         {"samples_at_risk", samples},
                         {"people", 3},

@@ -46,7 +46,7 @@ std::string bytes_of(const std::string& path) {
 TEST_CASE("store::open_store creates a private log") {
     TempDir dir;
     std::string path = dir.file("new/nested/incidents.db");
-    auto store = open_store(path, Access::read_write);
+    auto store = open_store(path, Access::create);
     CHECK(mode_of(path) == 0600);
     CHECK(mode_of(dir.file("new/nested")) == 0700);
     CHECK(mode_of(dir.file("new")) == 0700);
@@ -76,13 +76,13 @@ TEST_CASE("store::open_store refuses what it must not touch") {
     std::string path = dir.file("incidents.db");
 
     SECTION("a newer schema") {
-        open_store(path, Access::read_write);
+        open_store(path, Access::create);
         {
             SQLite::Database db(path, SQLite::OPEN_READWRITE);
             db.exec("PRAGMA user_version = 99");
         }
         std::string before = bytes_of(path);
-        for (Access access : {Access::read_write, Access::read_only}) {
+        for (Access access : {Access::create, Access::read_only}) {
             try {
                 open_store(path, access);
                 FAIL("opened a newer schema");
@@ -101,14 +101,14 @@ TEST_CASE("store::open_store refuses what it must not touch") {
             db.exec("CREATE TABLE photos (id INTEGER)");
         }
         std::string before = bytes_of(path);
-        CHECK_THROWS_WITH(open_store(path, Access::read_write),
+        CHECK_THROWS_WITH(open_store(path, Access::create),
                           Catch::Contains("not an outage incident log"));
         CHECK(bytes_of(path) == before);
     }
     SECTION("a file that is not SQLite") {
         std::ofstream(path) << "this is not a database, it is a shopping list\n";
         try {
-            open_store(path, Access::read_write);
+            open_store(path, Access::create);
             FAIL("opened a text file");
         } catch (const Error& e) {
             CHECK(e.code() == Exit::runtime);
@@ -116,14 +116,14 @@ TEST_CASE("store::open_store refuses what it must not touch") {
         }
     }
     SECTION("an empty path") {
-        CHECK_THROWS_WITH(open_store("", Access::read_write),
+        CHECK_THROWS_WITH(open_store("", Access::create),
                           "the incident log path is empty: pass --db or set OUTAGE_DB");
     }
 }
 
 TEST_CASE("store::incidents round-trip") {
     TempDir dir;
-    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    auto store = open_store(dir.file("incidents.db"), Access::create);
     Incident incident = sample();
     incident.eta = t0 + std::chrono::hours{2};
     incident.dedup_key = "alert-7";
@@ -161,7 +161,7 @@ TEST_CASE("store::incidents round-trip") {
 
 TEST_CASE("store::list_incidents filters") {
     TempDir dir;
-    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    auto store = open_store(dir.file("incidents.db"), Access::create);
     store->begin_write();
     for (int i = 0; i < 4; ++i) {
         Incident incident = sample("incident " + std::to_string(i));
@@ -188,7 +188,7 @@ TEST_CASE("store::list_incidents filters") {
 
 TEST_CASE("store::write_transaction rolls back on failure") {
     TempDir dir;
-    auto store = open_store(dir.file("incidents.db"), Access::read_write);
+    auto store = open_store(dir.file("incidents.db"), Access::create);
     CHECK_THROWS_AS(write_transaction(*store,
                                       [&] {
                                           IncidentId id = store->insert_incident(sample());
@@ -203,7 +203,7 @@ TEST_CASE("store::write_transaction rolls back on failure") {
 TEST_CASE("store::hash chain") {
     TempDir dir;
     std::string path = dir.file("incidents.db");
-    auto store = open_store(path, Access::read_write);
+    auto store = open_store(path, Access::create);
     write_transaction(*store, [&] {
         IncidentId id = store->insert_incident(sample());
         store->append_event(id, {"alice", t0}, "opened", {{"title", "Power cut"}});

@@ -10,6 +10,10 @@
 
 namespace outage::cli {
 
+// Accepts only a plain decimal whole number from 0 that fits 64 bits: CLI11 alone would clamp
+// 99999999999999999999 and read 0x10 as 16.
+extern const CLI::Validator whole_number;
+
 // The positional incident id every per-incident command takes.
 void add_incident_id(CLI::App& command, IncidentId& id);
 

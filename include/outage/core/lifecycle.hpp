@@ -25,10 +25,19 @@ struct OpenResult {
     bool retriggered = false; // an open incident with the same dedup key took the alert
 };
 
-// Opens an incident for a known scenario and starts the runbook's unconditional deadlines,
-// or records a re-trigger on the open incident that has the same dedup key.
-OpenResult open_incident(Store& store, const RunbookPath& runbooks, const OpenRequest& request,
-                         const Stamp& stamp);
+// An open request checked against its scenario's runbook, ready to record.
+struct OpenPlan {
+    OpenRequest request; // services without duplicates
+    Runbook runbook;
+};
+
+// Checks the request's values and loads its runbook, touching no log: Error(usage) for a bad
+// value, Error(not_found) for an unknown scenario, Error(invalid_content) for a broken runbook.
+OpenPlan plan_open(const RunbookPath& runbooks, const OpenRequest& request);
+
+// Opens an incident and starts the runbook's unconditional deadlines, or records a
+// re-trigger on the open incident that has the same dedup key.
+OpenResult open_incident(Store& store, const OpenPlan& plan, const Stamp& stamp);
 
 struct UpdateRequest {
     std::optional<Phase> phase;

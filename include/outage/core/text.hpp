@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace outage {
@@ -13,6 +14,10 @@ inline constexpr size_t max_note_bytes = 100'000;
 // Throws Error(usage) naming `what` (the option, e.g. "--title").
 void check_line(std::string_view what, std::string_view value);
 void check_note(std::string_view what, std::string_view value);
+
+// The text with control characters written as escapes (\n, \r, \t, \xNN), so a value
+// quoted in a message can never break the message's line.
+std::string escape_controls(std::string_view text);
 
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view text);

@@ -21,6 +21,10 @@ enum class Escaping { plain_text, html };
 // HTML escaping only for Escaping::html. Throws Error(usage) naming the first required field
 // without a value and what supplies it ("needs eta: pass --eta"), and Error(usage) when an
 // external template would receive a value the audience must not get.
+// The required-field check of render_message alone, for the fields known before recipients
+// are: recipient.* requirements are left to each message.
+void check_required(const Template& tmpl, const nlohmann::json& fields);
+
 Message render_message(const Template& tmpl, const nlohmann::json& fields, Escaping escaping);
 
 } // namespace outage

@@ -107,12 +107,15 @@ template <typename Work> auto write_transaction(Store& store, Work&& work) -> de
     }
 }
 
-enum class Access { read_only, read_write };
+// read_only never creates or changes anything; change_existing writes to an existing log but
+// treats a missing one as empty (a command about an incident cannot succeed there, and must
+// not leave a file behind); create makes the log when it is missing.
+enum class Access { read_only, change_existing, create };
 
-// Opens the log at `path`. read_write creates the file (0600) and its directory (0700) when
-// missing and migrates the schema; read_only never creates or changes anything and treats a
-// missing file as an empty log. Throws Error(runtime) when the file cannot be used, including
-// a schema newer than this binary knows, which is left untouched.
+// Opens the log at `path`. `create` makes the file (0600) and its directory (0700) when
+// missing; writable access migrates the schema; a missing file otherwise reads as an empty log.
+// Throws Error(runtime) when the file cannot be used, including a schema newer than this binary
+// knows, which is left untouched.
 std::unique_ptr<Store> open_store(const std::string& path, Access access);
 
 } // namespace outage
