@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 namespace outage::cli {
 
 namespace {
@@ -165,7 +167,11 @@ void add_lint_action(CLI::App& parent, Context& ctx) {
     command->footer("Example (a runbook repository's CI):\n  outage runbook lint runbooks/");
     command->callback([&ctx, targets] {
         std::vector<std::filesystem::path> paths(targets->begin(), targets->end());
-        print_problems(lint_runbooks(runbooks(ctx), paths), ctx);
+        auto names = template_names(templates(ctx));
+        TemplateExists template_exists = [&names](std::string_view name) {
+            return std::binary_search(names.begin(), names.end(), name);
+        };
+        print_problems(lint_runbooks(runbooks(ctx), paths, template_exists), ctx);
     });
 }
 
