@@ -106,17 +106,25 @@ void RunbookParser::parse_questions(const YAML::Node& root, Runbook& runbook) {
         question.id = r.unique_slug(item, "id", ids, "question id");
         question.prompt = r.string(item, "prompt").value_or("");
         question.help = r.string(item, "help").value_or("");
-        auto type_text = r.string(item, "type");
-        auto type = type_text ? question_type(*type_text) : std::nullopt;
-        if (type_text && !type)
-            r.problem(item["type"].Mark(),
-                      fmt::format("unknown question type '{}' (types: choice, yes-no, number, "
-                                  "text)",
-                                  *type_text));
-        question.type = type.value_or(QuestionType::text);
-        if (item["choices"] && type != QuestionType::choice)
+        // A plain flag rather than an optional: GCC 12 at -O2 sees the optional as maybe
+        // uninitialised in the comparisons below.
+        bool known_type = false;
+        if (auto type_text = r.string(item, "type")) {
+            if (auto type = question_type(*type_text)) {
+                question.type = *type;
+                known_type = true;
+            } else {
+                r.problem(item["type"].Mark(),
+                          fmt::format("unknown question type '{}' (types: choice, yes-no, "
+                                      "number, text)",
+                                      *type_text));
+            }
+        }
+        bool is_choice = known_type && question.type == QuestionType::choice;
+        bool is_number = known_type && question.type == QuestionType::number;
+        if (item["choices"] && !is_choice)
             r.problem(item["choices"].Mark(), "'choices' belongs only to a choice question");
-        if (type == QuestionType::choice) {
+        if (is_choice) {
             Seen values;
             for (const auto& choice_node : r.sequence(item, "choices")) {
                 if (!r.mapping(choice_node, "a choice", {"value", "label"}, {"value", "label"}))
@@ -132,7 +140,7 @@ void RunbookParser::parse_questions(const YAML::Node& root, Runbook& runbook) {
                                                    "choices",
                                                    question.id));
         }
-        if ((item["min"] || item["max"]) && type != QuestionType::number)
+        if ((item["min"] || item["max"]) && !is_number)
             r.problem(item.Mark(), "'min' and 'max' belong only to a number question");
         question.min = r.number(item, "min");
         question.max = r.number(item, "max");
