@@ -70,16 +70,17 @@ struct Plan {
 };
 
 // Reads the whole CSV once before anything is recorded, so a malformed row stops the send
-// before it starts; only counts are kept, so memory stays flat however long the file is.
-void check_recipients_csv(const std::filesystem::path& file, Plan& plan,
-                          std::map<std::string, std::int64_t>& per_organisation) {
+// before it starts. Only counts are kept (per organisation when the plan sets a minimum for
+// each), so memory does not grow with the number of rows.
+void check_recipients_csv(const std::filesystem::path& file, bool count_organisations,
+                          Plan& plan, std::map<std::string, std::int64_t>& per_organisation) {
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw Error(Exit::usage,
                     fmt::format("--recipients {}: cannot read the file", file.string()));
     RecipientReader reader(in, file.string());
     while (auto recipient = reader.next()) {
-        if (!recipient->organisation.empty())
+        if (count_organisations && !recipient->organisation.empty())
             ++per_organisation[recipient->organisation];
         ++plan.csv_recipients;
     }
@@ -173,7 +174,9 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
                 plan.to.push_back(address);
         }
         if (request.recipients_csv)
-            check_recipients_csv(*request.recipients_csv, plan, per_organisation);
+            check_recipients_csv(*request.recipients_csv,
+                                 entry && entry->min_per_organisation.has_value(), plan,
+                                 per_organisation);
     }
     std::int64_t recipients = static_cast<std::int64_t>(plan.to.size()) + plan.csv_recipients;
     bool addressed = plan.channel == ChannelKind::email || plan.channel == ChannelKind::file;
