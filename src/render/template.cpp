@@ -188,10 +188,7 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
         }
     }
     check_tags(tmpl.body, {body_line, 1}, tmpl.audience, file, problems);
-    std::stable_sort(problems.begin() + static_cast<long>(before), problems.end(),
-                     [](const Problem& a, const Problem& b) {
-                         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                     });
+    sort_problems(problems, before);
     if (problems.size() != before)
         return std::nullopt;
     return tmpl;

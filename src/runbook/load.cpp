@@ -399,14 +399,6 @@ void RunbookParser::parse_deadlines(const YAML::Node& root, Runbook& runbook) {
     }
 }
 
-// Problems read best in file order; the parser finds some (cross-references) late.
-void sort_from(std::vector<Problem>& problems, size_t first) {
-    std::stable_sort(problems.begin() + static_cast<std::ptrdiff_t>(first), problems.end(),
-                     [](const Problem& a, const Problem& b) {
-                         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                     });
-}
-
 } // namespace
 
 std::optional<Runbook> parse_runbook(const std::filesystem::path& file,
@@ -420,7 +412,7 @@ std::optional<Runbook> parse_runbook(const std::filesystem::path& file,
     Runbook runbook;
     runbook.file = file;
     RunbookParser(reader, template_exists).parse(*root, runbook);
-    sort_from(problems, before);
+    sort_problems(problems, before);
     if (problems.size() != before)
         return std::nullopt;
     return runbook;
@@ -468,7 +460,7 @@ std::optional<SeverityScale> parse_severity_scale(const std::filesystem::path& f
                                   "levels",
                                   items.size()));
     }
-    sort_from(problems, before);
+    sort_problems(problems, before);
     if (problems.size() != before)
         return std::nullopt;
     return scale;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace outage {
 namespace {
@@ -61,6 +62,13 @@ std::string type_name(const YAML::Node& node) {
 
 std::string to_string(const Problem& problem) {
     return fmt::format("{}:{}:{}: {}", problem.file, problem.line, problem.column, problem.message);
+}
+
+void sort_problems(std::vector<Problem>& problems, size_t first) {
+    std::stable_sort(problems.begin() + static_cast<std::ptrdiff_t>(first), problems.end(),
+                     [](const Problem& a, const Problem& b) {
+                         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
 }
 
 bool is_slug(std::string_view text) {

@@ -73,6 +73,10 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesys
 // Reads a whole file; nothing when it cannot be read.
 std::optional<std::string> read_file(const std::filesystem::path& file);
 
+// Puts problems[first..] in file order (line, then column); checks find some problems, such
+// as cross-references, after others further down.
+void sort_problems(std::vector<Problem>& problems, size_t first);
+
 // True for lowercase letters, digits, '-' and '_', starting with a letter.
 bool is_slug(std::string_view text);
 
