@@ -3,6 +3,7 @@
 #include "outage/core/error.hpp"
 #include "outage/render/fields.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 
@@ -11,6 +12,9 @@ namespace {
 
 namespace mustache = kainjow::mustache;
 using nlohmann::json;
+
+// Stands in for a template's newlines while kainjow renders (see prepare_for_kainjow).
+constexpr char newline_stand_in = '\x1e';
 
 mustache::data to_data(const json& value) {
     switch (value.type()) {
@@ -28,7 +32,9 @@ mustache::data to_data(const json& value) {
     }
     case json::value_t::string: {
         // An empty string is false in a section, as people expect of "no value".
-        const auto& text = value.get_ref<const std::string&>();
+        std::string text = value.get<std::string>();
+        // A value never holds the stand-in for a template newline (see prepare_for_kainjow).
+        std::erase(text, newline_stand_in);
         return text.empty() ? mustache::data{false} : mustache::data{text};
     }
     case json::value_t::boolean:
@@ -64,11 +70,43 @@ bool has_value(const json& fields, const std::string& name) {
     return true;
 }
 
+// kainjow drops an output line that held a rendered section tag and came out blank, but keeps
+// the blank line a skipped section leaves: blank lines would come and go with the data. So we
+// apply the Mustache spec's rule ourselves (a line holding nothing but one section, inverted,
+// closing or comment tag leaves no trace) and hand kainjow text without newlines, a control
+// character standing in for them, so that everything else comes out exactly as written.
+std::string prepare_for_kainjow(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        size_t end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? "" : text.substr(end + 1);
+        size_t first = line.find_first_not_of(" \t");
+        std::string_view tag = first == std::string_view::npos ? "" : line.substr(first);
+        if (tag.ends_with('\r'))
+            tag.remove_suffix(1);
+        bool standalone = tag.size() >= 5 && tag.starts_with("{{") &&
+                          std::string_view("#^/!").find(tag[2]) != std::string_view::npos &&
+                          tag.find("}}") == tag.size() - 2;
+        if (standalone) {
+            out += tag;
+            continue;
+        }
+        out += line;
+        if (end != std::string_view::npos)
+            out += newline_stand_in;
+    }
+    return out;
+}
+
 std::string fill(const std::string& text, const mustache::data& data, Escaping escaping) {
-    mustache::mustache tmpl{text};
+    mustache::mustache tmpl{prepare_for_kainjow(text)};
     if (escaping == Escaping::plain_text)
         tmpl.set_custom_escape([](const std::string& s) { return s; });
-    return tmpl.render(data);
+    std::string out = tmpl.render(data);
+    std::replace(out.begin(), out.end(), newline_stand_in, '\n');
+    return out;
 }
 
 void require_fields(const Template& tmpl, const json& fields, bool with_recipient) {

@@ -154,6 +154,36 @@ TEST_CASE("render::render_message") {
     }
 }
 
+TEST_CASE("render::render_message standalone section lines leave no trace") {
+    Template tmpl;
+    tmpl.name = "customer-update";
+    tmpl.subject = "x";
+    tmpl.body = "Since 11:00:\n"
+                "{{#services}}\n"
+                "  - {{.}}\n"
+                "{{/services}}\n"
+                "{{^services}}\n"
+                "  - everything\n"
+                "{{/services}}\n"
+                "\n"
+                "  {{#eta}}\n"
+                "Back by {{eta}}.\n"
+                "  {{/eta}}\r\n"
+                "{{! a comment line }}\n"
+                "{{^eta}}\n"
+                "No estimate yet.\n"
+                "{{/eta}}\n"
+                "\n"
+                "{{#note}}{{note}}{{/note}}\n"
+                "End\n";
+    json fields = {{"services", {"phones", "chat"}}, {"eta", ""}, {"note", ""}};
+    CHECK(render_message(tmpl, fields, Escaping::plain_text).body ==
+          "Since 11:00:\n  - phones\n  - chat\n\nNo estimate yet.\n\n\nEnd\n");
+    fields = {{"services", json::array()}, {"eta", "14:00"}, {"note", "a\x1e"}};
+    CHECK(render_message(tmpl, fields, Escaping::plain_text).body ==
+          "Since 11:00:\n  - everything\n\nBack by 14:00.\n\na\nEnd\n");
+}
+
 TEST_CASE("render::template_file language fallback") {
     TempDir dir;
     for (const char* name : {"notice.en.mustache", "notice.nl.mustache"})
