@@ -1,0 +1,237 @@
+"""`outage due` end to end with OUTAGE_NOW moved forward, against the fixture runbook
+tests/data/runbooks/good/lab-flood.yaml: overdue updates most overdue first, deadlines missed or
+close, --fail-if-overdue, --json, and what moves an update or ends a deadline (`update --note`,
+re-assessment, `deadline --met`, `close`)."""
+
+import json
+import os
+import unittest
+
+from harness import NOW, OutageTestCase
+
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+
+ROW = "  {:>5}  {:<10}  {:<10}  {:<12}  {}"
+HEADER = "Updates overdue:\n" + ROW.format("ID", "SEVERITY", "OVERDUE", "OWNER", "TITLE") + "\n"
+NOTHING = "Nothing overdue; no deadline within 4h.\n"
+
+
+def answers(scope="corner", samples="no", people=0, realtime="no"):
+    return ["--answer", f"scope={scope}", "--answer", f"samples_at_risk={samples}", "--answer",
+            f"people={people}", "--answer", f"realtime={realtime}", "--answer", "reporter=Ann"]
+
+
+SEV1 = answers(scope="floor")  # every 30m
+SEV2 = answers(people=10)  # every 1h
+SEV4 = answers()  # every 12h (the runbook's override)
+SEV4_SAMPLES = answers(samples="yes")  # starts sample-owner: 24h
+
+
+class DueTestCase(OutageTestCase):
+    use_fixture_runbooks = False
+
+    def setUp(self):
+        super().setUp()
+        self.env["OUTAGE_RUNBOOKS"] = os.path.join(DATA, "runbooks", "good")
+
+    def flood(self, title, answers, owner=None, at=NOW):
+        """Opens a lab-flood incident and assesses it, both at `at`; returns its id."""
+        extra = ["--owner", owner] if owner else []
+        incident = self.open_incident(title, "lab-flood", *extra, env={"OUTAGE_NOW": at})
+        self.ok("assess", str(incident), *answers, env={"OUTAGE_NOW": at})
+        return incident
+
+    def due(self, at, *args):
+        """`outage due` at `at`: (exit code, stdout); stderr must be empty."""
+        code, out, err = self.run("due", *args, env={"OUTAGE_NOW": at})
+        self.assertEqual(err, "", out)
+        return code, out
+
+    def due_json(self, at, *args):
+        return self.run_json("due", *args, env={"OUTAGE_NOW": at})
+
+    def due_ids(self, at, *args):
+        return [(e["kind"], e["incident"]) for e in self.due_json(at, *args)]
+
+
+class OverdueUpdatesTest(DueTestCase):
+    def setUp(self):
+        super().setUp()
+        # Opened in id order, but 2 falls due first: 1 at 11:00Z, 2 at 10:30Z, 3 at 22:00Z.
+        self.flood("Flood in lab 2", SEV2)
+        self.flood("Flood on the whole floor", SEV1, owner="priya")
+        self.flood("Damp corner", SEV4)
+        self.open_incident("Not assessed yet", "lab-flood")
+
+    def test_nothing_due_right_after_assessment(self):
+        self.assertEqual(self.due(NOW), (0, NOTHING))
+        self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
+        self.assertEqual(self.due_json(NOW), [])
+        # Due at 10:30 is not overdue at 10:30.
+        self.assertEqual(self.due_json("2026-11-22T10:30:00Z"), [])
+        self.assertEqual(self.due_ids("2026-11-22T10:30:01Z"), [("update", 2)])
+
+    def test_overdue_most_overdue_first_with_how_long_and_owner(self):
+        code, out = self.due("2026-11-22T11:30:00Z")
+        self.assertEqual(code, 0)
+        self.assertEqual(out, HEADER
+                         + ROW.format(2, "SEV1", "1h", "priya", "Flood on the whole floor") + "\n"
+                         + ROW.format(1, "SEV2", "30m", "tester", "Flood in lab 2") + "\n")
+        code, out = self.due("2026-11-23T08:15:00Z")
+        self.assertEqual(out, HEADER
+                         + ROW.format(2, "SEV1", "21h 45m", "priya", "Flood on the whole floor")
+                         + "\n" + ROW.format(1, "SEV2", "21h 15m", "tester", "Flood in lab 2")
+                         + "\n" + ROW.format(3, "SEV4", "10h 15m", "tester", "Damp corner")
+                         + "\n")
+
+    def test_json_array(self):
+        doc = self.due_json("2026-11-22T11:30:00Z")
+        self.assertEqual(doc, [
+            {"kind": "update", "incident": 2, "title": "Flood on the whole floor",
+             "severity": "SEV1", "owner": "priya", "due_at": "2026-11-22T10:30:00Z",
+             "overdue_minutes": 60},
+            {"kind": "update", "incident": 1, "title": "Flood in lab 2", "severity": "SEV2",
+             "owner": "tester", "due_at": "2026-11-22T11:00:00Z", "overdue_minutes": 30},
+        ])
+        self.assertIs(type(doc[0]["overdue_minutes"]), int)
+
+    def test_fail_if_overdue(self):
+        code, out = self.due("2026-11-22T10:45:00Z", "--fail-if-overdue")
+        self.assertEqual(code, 7)
+        self.assertIn(ROW.format(2, "SEV1", "15m", "priya", "Flood on the whole floor"), out)
+        code, out = self.run("due", "--fail-if-overdue", "--json",
+                             env={"OUTAGE_NOW": "2026-11-22T10:45:00Z"})[:2]
+        self.assertEqual(code, 7)
+        self.assertEqual(len(json.loads(out)), 1)
+        self.assertEqual(self.due("2026-11-22T10:29:00Z", "--fail-if-overdue"), (0, NOTHING))
+        # Without the flag, overdue is still exit 0.
+        self.assertEqual(self.due("2026-11-22T10:45:00Z")[0], 0)
+
+    def test_update_with_a_note_moves_the_next_update(self):
+        late = "2026-11-22T11:30:00Z"
+        self.assertEqual(self.due_ids(late), [("update", 2), ("update", 1)])
+        # A status change without a note is not an update to the audience.
+        self.ok("update", "1", "--status", "identified", env={"OUTAGE_NOW": late})
+        self.assertEqual(self.due_ids(late), [("update", 2), ("update", 1)])
+        doc = self.run_json("update", "1", "--note", "Pumps running", env={"OUTAGE_NOW": late})
+        self.assertEqual(doc["next_update_due"], "2026-11-22T12:30:00Z")  # now + 1h
+        self.assertEqual(self.due_ids(late), [("update", 2)])
+        self.assertEqual(self.due_ids("2026-11-22T12:30:00Z"), [("update", 2)])
+        self.assertEqual(self.due_json("2026-11-22T12:31:00Z")[1]["overdue_minutes"], 1)
+        self.ok("update", "2", "--note", "Floor dry", env={"OUTAGE_NOW": late})
+        self.assertEqual(self.due(late, "--fail-if-overdue"), (0, NOTHING))
+
+    def test_closed_incidents_are_not_due(self):
+        self.ok("close", "2", "--resolution", "Pumped out")
+        self.assertEqual(self.due_ids("2026-11-22T11:30:00Z"), [("update", 1)])
+
+
+class ReassessmentTest(DueTestCase):
+    def test_reassessment_never_postpones_an_update(self):
+        self.flood("Flood", SEV1)
+        doc = self.run_json("assess", "1", *SEV4, env={"OUTAGE_NOW": "2026-11-22T10:20:00Z"})
+        self.assertEqual((doc["severity"], doc["update_interval_minutes"]), ("SEV4", 720))
+        self.assertEqual(doc["next_update_due"], "2026-11-22T10:30:00Z")
+        self.assertEqual(self.due_ids("2026-11-22T10:31:00Z"), [("update", 1)])
+
+    def test_escalation_brings_the_next_update_forward(self):
+        self.flood("Flood", SEV4)
+        self.assertEqual(self.due_json("2026-11-22T11:00:00Z"), [])
+        doc = self.run_json("assess", "1", *SEV1, env={"OUTAGE_NOW": "2026-11-22T10:20:00Z"})
+        self.assertEqual(doc["next_update_due"], "2026-11-22T10:50:00Z")
+        self.assertEqual(self.due_json("2026-11-22T11:00:00Z")[0]["overdue_minutes"], 10)
+
+
+class DeadlinesDueTest(DueTestCase):
+    def setUp(self):
+        super().setUp()
+        # SEV4, updates every 12h; sample-owner due 2026-11-23T10:00Z, insurer 2026-11-24T10:00Z.
+        self.flood("Samples wet", SEV4_SAMPLES, owner="priya")
+
+    def note(self, at):
+        self.ok("update", "1", "--note", "Still drying", env={"OUTAGE_NOW": at})
+
+    def test_deadlines_due_soon_are_listed_but_do_not_fail(self):
+        at = "2026-11-22T11:00:00Z"
+        self.assertEqual(self.due(at), (0, NOTHING))
+        doc = self.due_json(at, "--within", "1d")
+        self.assertEqual(doc, [{
+            "kind": "deadline", "incident": 1, "name": "sample-owner",
+            "title": "Tell sample owners", "started_at": NOW, "due_at": "2026-11-23T10:00:00Z",
+            "met_at": None, "note": None, "overdue": False,
+        }])
+        self.assertEqual(self.due(at, "--within", "1d", "--fail-if-overdue")[0], 0)
+        self.assertEqual(len(self.due_json(at, "--within", "2d")), 2)
+        # Within the default 4h: at 07:00Z the next update is due at 09:00Z (a note at 21:00Z).
+        self.note("2026-11-22T21:00:00Z")
+        code, out = self.due("2026-11-23T07:00:00Z", "--fail-if-overdue")
+        self.assertEqual(code, 0)
+        self.assertEqual(out, "Deadlines missed or due within 4h:\n  incident 1:\n"
+                              "  sample-owner           due 2026-11-23 11:00 CET (in 3h)     "
+                              "Tell sample owners\n")
+
+    def test_missed_deadline_is_overdue_until_met(self):
+        self.note("2026-11-22T21:00:00Z")
+        self.note("2026-11-23T07:00:00Z")  # next update 19:00Z: only the deadline is late
+        at = "2026-11-23T11:00:00Z"
+        code, out = self.due(at, "--fail-if-overdue")
+        self.assertEqual(code, 7)
+        self.assertNotIn("Updates overdue", out)
+        self.assertIn("Deadlines missed or due within 4h:\n  incident 1:\n", out)
+        self.assertRegex(out, r"\n  sample-owner +MISSED 1h ago +Tell sample owners\n")
+        doc = self.due_json(at)
+        self.assertEqual([(d["kind"], d["name"], d["overdue"]) for d in doc],
+                         [("deadline", "sample-owner", True)])
+        out = self.ok("deadline", "1", "sample-owner", "--met", "--note", "Phoned them",
+                      env={"OUTAGE_NOW": at})
+        self.assertEqual(out, "Deadline sample-owner of incident 1 met, 1h late.\n")
+        self.assertEqual(self.due(at, "--fail-if-overdue"), (0, NOTHING))
+        self.assertEqual(self.due_json(at, "--within", "2d")[0]["name"], "insurer")
+        met = [e for e in self.run_json("show", "1")["timeline"] if e["kind"] == "deadline_met"]
+        self.assertEqual(len(met), 1)
+        self.assertEqual((met[0]["deadline"], met[0]["late"], met[0]["note"], met[0]["at"]),
+                         ("sample-owner", True, "Phoned them", at))
+
+    def test_deadline_met_in_time(self):
+        doc = self.run_json("deadline", "1", "insurer", "--met",
+                            env={"OUTAGE_NOW": "2026-11-22T12:00:00Z"})
+        self.assertEqual(doc, {"incident": 1, "name": "insurer", "title": "Tell the insurer",
+                               "started_at": NOW, "due_at": "2026-11-24T10:00:00Z",
+                               "met_at": "2026-11-22T12:00:00Z", "note": None, "overdue": False})
+        self.assertEqual([d["name"] for d in self.due_json(NOW, "--within", "3d")],
+                         ["sample-owner"])
+        self.assertEqual(self.ok("deadline", "1", "sample-owner", "--met"),
+                         "Deadline sample-owner of incident 1 met.\n")
+        self.assertEqual(self.due_json("2026-11-25T00:00:00Z", "--within", "3d")[-1]["kind"],
+                         "update")
+        self.assertFalse(any(d["kind"] == "deadline"
+                             for d in self.due_json("2026-11-25T00:00:00Z", "--within", "3d")))
+
+    def test_deadlines_of_closed_incidents_are_not_due(self):
+        self.ok("close", "1", "--resolution", "Dry")
+        self.assertEqual(self.due_json("2026-11-23T11:00:00Z", "--within", "3d"), [])
+
+    def test_deadline_refusals_change_nothing(self):
+        self.assert_fails(["deadline", "1", "regulator", "--met"], 3,
+                          "no deadline 'regulator' in the lab-flood runbook (deadlines: insurer, "
+                          "sample-owner)")
+        self.assert_fails(["deadline", "99", "insurer", "--met"], 3, "no incident 99")
+        self.flood("Dry samples", SEV4)
+        self.assert_fails(["deadline", "2", "sample-owner", "--met"], 5,
+                          "deadline 'sample-owner' is not running on incident 2")
+        self.ok("deadline", "1", "insurer", "--met")
+        self.assert_fails(["deadline", "1", "insurer", "--met"], 5,
+                          "deadline 'insurer' of incident 1 was already met at " + NOW)
+
+
+class DueErrorsTest(DueTestCase):
+    def test_without_a_log_nothing_is_due_and_none_is_created(self):
+        self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_bad_within(self):
+        self.assert_fails(["due", "--within", "soon"], 2, "--within: invalid duration 'soon'")
+
+
+if __name__ == "__main__":
+    unittest.main()
