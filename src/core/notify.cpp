@@ -23,6 +23,10 @@ using nlohmann::json;
 
 constexpr int batch_size = 500;
 
+std::string fallback_warning(const std::string& template_name, const std::string& lang) {
+    return fmt::format("template {} has no '{}' version; using English", template_name, lang);
+}
+
 const PlanEntry* plan_entry(const Runbook& runbook, const std::string& audience) {
     for (const auto& entry : runbook.communications)
         if (entry.audience == audience)
@@ -72,8 +76,8 @@ struct Plan {
 // Reads the whole CSV once before anything is recorded, so a malformed row stops the send
 // before it starts. Only counts are kept (per organisation when the plan sets a minimum for
 // each), so memory does not grow with the number of rows.
-void check_recipients_csv(const std::filesystem::path& file, bool count_organisations,
-                          Plan& plan, std::map<std::string, std::int64_t>& per_organisation) {
+void check_recipients_csv(const std::filesystem::path& file, bool count_organisations, Plan& plan,
+                          std::map<std::string, std::int64_t>& per_organisation) {
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw Error(Exit::usage,
@@ -142,8 +146,7 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
     bool fallback = false;
     Template tmpl = load_template(env.templates, plan.template_name, plan.lang, fallback);
     if (fallback)
-        warnings.push_back(fmt::format("template {} has no '{}' version; using English",
-                                       plan.template_name, plan.lang));
+        warnings.push_back(fallback_warning(plan.template_name, plan.lang));
     plan.audience_class = tmpl.audience;
     plan.fields = notice_fields(store, plan.incident, plan.runbook, scale, env.config, request);
     if (entry)
@@ -216,24 +219,34 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
     return plan;
 }
 
+// A notice's template in each language its recipients ask for, parsed on first use. A
+// language without its own version falls back to English, said once in the warnings.
+struct RenderersByLanguage {
+    const TemplatePath& path;
+    const std::string& name;
+    std::vector<std::string>& warnings;
+    std::map<std::string, MessageRenderer> by_language;
+
+    MessageRenderer& get(const std::string& lang) {
+        auto it = by_language.find(lang);
+        if (it != by_language.end())
+            return it->second;
+        bool fallback = false;
+        Template tmpl = load_template(path, name, lang, fallback);
+        std::string warning = fallback_warning(name, lang);
+        if (fallback && std::find(warnings.begin(), warnings.end(), warning) == warnings.end())
+            warnings.push_back(warning);
+        return by_language.emplace(lang, MessageRenderer(std::move(tmpl), Escaping::plain_text))
+            .first->second;
+    }
+};
+
 // Renders and sends the unsent deliveries of a notice, marking each; commits in batches
 // (file and stdout writes are idempotent by name) or per message (SMTP, webhooks).
 std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const NoticeRecord& notice,
                          Channel& channel, const Stamp& stamp, const Progress& progress,
                          std::vector<std::string>& warnings) {
-    std::map<std::string, Template> templates;
-    auto template_for = [&](const std::string& lang) -> const Template& {
-        auto it = templates.find(lang);
-        if (it == templates.end()) {
-            bool fallback = false;
-            Template tmpl = load_template(env.templates, notice.template_name, lang, fallback);
-            if (fallback)
-                warnings.push_back(fmt::format("template {} has no '{}' version; using English",
-                                               notice.template_name, lang));
-            it = templates.emplace(lang, std::move(tmpl)).first;
-        }
-        return it->second;
-    };
+    RenderersByLanguage renderers{env.templates, notice.template_name, warnings, {}};
     DeliveryCounts before = store.delivery_counts(notice.id);
     std::int64_t total = before.pending + before.failed, done = 0, after = 0;
     bool per_message = notice.channel == "email" || notice.channel == "webhook";
@@ -252,12 +265,12 @@ std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const Notic
         try {
             for (const auto& delivery : batch) {
                 after = delivery.id;
-                const Template& tmpl = template_for(delivery.lang);
+                MessageRenderer& renderer = renderers.get(delivery.lang);
                 json fields = notice.fields;
                 fields["recipient"] = delivery.columns;
                 std::optional<std::string> error;
                 try {
-                    Message message = render_message(tmpl, fields, Escaping::plain_text);
+                    Message message = renderer.render(fields);
                     Outgoing outgoing{delivery.recipient,
                                       message.subject,
                                       message.body,
@@ -270,7 +283,7 @@ std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const Notic
                                        {"notice", notice.id},
                                        {"audience", notice.audience},
                                        {"template", notice.template_name},
-                                       {"lang", tmpl.lang},
+                                       {"lang", renderer.source().lang},
                                        {"subject", message.subject},
                                        {"body", message.body},
                                        {"fields", fields}}};
@@ -371,8 +384,7 @@ Message render_preview(Store& store, const NotifyEnvironment& env, const NotifyR
     Template tmpl =
         load_template(env.templates, request.template_name.value_or(""), lang, fallback);
     if (fallback)
-        warnings.push_back(
-            fmt::format("template {} has no '{}' version; using English", tmpl.name, lang));
+        warnings.push_back(fallback_warning(tmpl.name, lang));
     json fields = notice_fields(store, incident, runbook, scale, env.config, request);
     if (tmpl.audience == AudienceClass::external)
         fields = public_only(fields);
@@ -387,18 +399,12 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
 
     if (request.dry_run) {
         auto preview = make_channel(ChannelKind::stdout_channel, env.config, env.outbox, env.out);
-        bool fallback = false;
-        Template base = load_template(env.templates, plan.template_name, plan.lang, fallback);
+        RenderersByLanguage renderers{env.templates, plan.template_name, result.warnings, {}};
         auto show = [&](const std::string& recipient, const json& columns,
                         const std::string& lang) {
-            bool used_fallback = false;
-            Template tmpl =
-                lang.empty() || lang == plan.lang
-                    ? base
-                    : load_template(env.templates, plan.template_name, lang, used_fallback);
             json fields = plan.fields;
             fields["recipient"] = columns;
-            Message message = render_message(tmpl, fields, Escaping::plain_text);
+            Message message = renderers.get(lang.empty() ? plan.lang : lang).render(fields);
             preview->send({recipient, message.subject, message.body, "", "", stamp.at, {}});
             ++result.attempted;
         };

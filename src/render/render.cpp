@@ -100,14 +100,21 @@ std::string prepare_for_kainjow(std::string_view text) {
     return out;
 }
 
-std::string fill(const std::string& text, const mustache::data& data, Escaping escaping) {
-    mustache::mustache tmpl{prepare_for_kainjow(text)};
-    if (escaping == Escaping::plain_text)
-        tmpl.set_custom_escape([](const std::string& s) { return s; });
-    std::string out = tmpl.render(data);
-    std::replace(out.begin(), out.end(), newline_stand_in, '\n');
-    return out;
-}
+// One side of a template (subject or body) as kainjow holds it, parsed once.
+struct ParsedText {
+    mustache::mustache tmpl;
+
+    ParsedText(const std::string& text, Escaping escaping) : tmpl(prepare_for_kainjow(text)) {
+        if (escaping == Escaping::plain_text)
+            tmpl.set_custom_escape([](const std::string& s) { return s; });
+    }
+
+    std::string fill(const mustache::data& data) {
+        std::string out = tmpl.render(data);
+        std::replace(out.begin(), out.end(), newline_stand_in, '\n');
+        return out;
+    }
+};
 
 void require_fields(const Template& tmpl, const json& fields, bool with_recipient) {
     for (const auto& name : tmpl.requires_fields) {
@@ -128,15 +135,33 @@ void check_required(const Template& tmpl, const json& fields) {
     require_fields(tmpl, fields, false);
 }
 
-Message render_message(const Template& tmpl, const json& fields, Escaping escaping) {
-    require_fields(tmpl, fields, true);
+struct MessageRenderer::Parsed {
+    ParsedText subject;
+    ParsedText body;
+};
+
+MessageRenderer::MessageRenderer(Template tmpl, Escaping escaping)
+    : m_template(std::move(tmpl)),
+      m_parsed(std::make_unique<Parsed>(Parsed{ParsedText(m_template.subject, escaping),
+                                               ParsedText(m_template.body, escaping)})) {}
+
+MessageRenderer::MessageRenderer(MessageRenderer&&) noexcept = default;
+MessageRenderer& MessageRenderer::operator=(MessageRenderer&&) noexcept = default;
+MessageRenderer::~MessageRenderer() = default;
+
+Message MessageRenderer::render(const json& fields) {
+    require_fields(m_template, fields, true);
     mustache::data data = to_data(fields.is_object() ? fields : json::object());
-    Message message{fill(tmpl.subject, data, escaping), fill(tmpl.body, data, escaping)};
+    Message message{m_parsed->subject.fill(data), m_parsed->body.fill(data)};
     // A subject becomes a header: one line, whatever the values held.
     for (char& c : message.subject)
         if (c == '\n' || c == '\r')
             c = ' ';
     return message;
+}
+
+Message render_message(const Template& tmpl, const json& fields, Escaping escaping) {
+    return MessageRenderer(tmpl, escaping).render(fields);
 }
 
 } // namespace outage
