@@ -79,10 +79,10 @@ void add_due(CLI::App& command, Context& ctx) {
         if (!report.deadlines.empty()) {
             fmt::print("{}Deadlines missed or due within {}:\n", report.overdue.empty() ? "" : "\n",
                        format_span(*horizon));
-            for (const auto& deadline : report.deadlines) {
-                fmt::print("  incident {}:\n", deadline.incident_id);
-                print_deadlines({deadline}, now);
-            }
+            fmt::print("  {:>5}  {:<22} {:<36} {}\n", "ID", "DEADLINE", "STATE", "TITLE");
+            for (const auto& deadline : report.deadlines)
+                fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
+                           deadline_state(deadline, now), deadline.title);
         }
     });
 }

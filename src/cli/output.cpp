@@ -1,5 +1,6 @@
 #include "outage/cli/output.hpp"
 
+#include "outage/core/assessment.hpp"
 #include "outage/core/error.hpp"
 
 #include <fmt/color.h>
@@ -128,9 +129,9 @@ json condition_json(const Condition& condition) {
     case Op::one_of:
         return {{"question", condition.question}, {"one-of", condition.values}};
     case Op::at_least:
-        return {{"question", condition.question}, {"at-least", condition.number}};
+        return {{"question", condition.question}, {"at-least", number_answer(condition.number)}};
     case Op::at_most:
-        return {{"question", condition.question}, {"at-most", condition.number}};
+        return {{"question", condition.question}, {"at-most", number_answer(condition.number)}};
     }
     return json();
 }
@@ -351,18 +352,19 @@ void print_steps(const std::vector<StepView>& steps) {
     }
 }
 
+std::string deadline_state(const Deadline& deadline, Timestamp now) {
+    if (deadline.met_at)
+        return fmt::format("met {}", format_local(*deadline.met_at));
+    if (deadline.due_at < now)
+        return fmt::format("MISSED {} ago", format_span(now - deadline.due_at));
+    return fmt::format("due {} (in {})", format_local(deadline.due_at),
+                       format_span(deadline.due_at - now));
+}
+
 void print_deadlines(const std::vector<Deadline>& deadlines, Timestamp now) {
-    for (const auto& deadline : deadlines) {
-        std::string when;
-        if (deadline.met_at)
-            when = fmt::format("met {}", format_local(*deadline.met_at));
-        else if (deadline.due_at < now)
-            when = fmt::format("MISSED {} ago", format_span(now - deadline.due_at));
-        else
-            when = fmt::format("due {} (in {})", format_local(deadline.due_at),
-                               format_span(deadline.due_at - now));
-        fmt::print("  {:<22} {:<36} {}\n", deadline.name, when, deadline.title);
-    }
+    for (const auto& deadline : deadlines)
+        fmt::print("  {:<22} {:<36} {}\n", deadline.name, deadline_state(deadline, now),
+                   deadline.title);
 }
 
 void print_timeline(const std::vector<Event>& events) {

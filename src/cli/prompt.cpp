@@ -12,18 +12,18 @@
 namespace outage::cli {
 
 nlohmann::json ask(const Question& question, size_t number, size_t total) {
-    fmt::print("\n({}/{}) {}\n", number, total, question.prompt);
+    fmt::print(stderr, "\n({}/{}) {}\n", number, total, question.prompt);
     if (!question.help.empty())
-        fmt::print("      {}\n", question.help);
+        fmt::print(stderr, "      {}\n", question.help);
     for (size_t i = 0; i < question.choices.size(); ++i)
-        fmt::print("  {}) {:<12} {}\n", i + 1, question.choices[i].value,
+        fmt::print(stderr, "  {}) {:<12} {}\n", i + 1, question.choices[i].value,
                    question.choices[i].label);
     std::string hint = question.type == QuestionType::choice
                            ? fmt::format("1-{} or a value", question.choices.size())
                            : allowed_answers(question);
     while (true) {
-        fmt::print("{} [{}]: ", question.id, hint);
-        std::fflush(stdout);
+        fmt::print(stderr, "{} [{}]: ", question.id, hint);
+        std::fflush(stderr);
         std::string line;
         if (!std::getline(std::cin, line))
             throw Error(Exit::usage,
@@ -31,7 +31,7 @@ nlohmann::json ask(const Question& question, size_t number, size_t total) {
         ParsedAnswer parsed = parse_answer(question, line, true);
         if (parsed.value)
             return *parsed.value;
-        fmt::print("  {}; try again.\n", parsed.error);
+        fmt::print(stderr, "  {}; try again.\n", parsed.error);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
+#include "outage/core/assessment.hpp"
 #include "outage/core/error.hpp"
 #include "outage/runbook/catalog.hpp"
 
@@ -30,8 +31,8 @@ json runbook_json(const Runbook& runbook) {
                              {"prompt", q.prompt},
                              {"help", q.help},
                              {"choices", choices},
-                             {"min", q.min ? json(*q.min) : json()},
-                             {"max", q.max ? json(*q.max) : json()}});
+                             {"min", q.min ? number_answer(*q.min) : json()},
+                             {"max", q.max ? number_answer(*q.max) : json()}});
     }
     json rules = json::array();
     for (const auto& rule : runbook.severity_rules)

@@ -40,18 +40,18 @@ std::optional<double> parse_number(std::string_view text) {
     return value;
 }
 
-json number_answer(double value) {
-    // Whole numbers are stored as integers so they print as people typed them.
-    if (std::floor(value) == value && std::fabs(value) < 9e15)
-        return json(static_cast<std::int64_t>(value));
-    return json(value);
-}
-
 std::string format_number(double value) {
     return number_answer(value).dump();
 }
 
 } // namespace
+
+nlohmann::json number_answer(double value) {
+    // Whole numbers are stored as integers so they print as people typed them.
+    if (std::floor(value) == value && std::fabs(value) < 9e15)
+        return nlohmann::json(static_cast<std::int64_t>(value));
+    return nlohmann::json(value);
+}
 
 std::string allowed_answers(const Question& question) {
     switch (question.type) {

@@ -166,8 +166,10 @@ class DeadlinesDueTest(DueTestCase):
         self.note("2026-11-22T21:00:00Z")
         code, out = self.due("2026-11-23T07:00:00Z", "--fail-if-overdue")
         self.assertEqual(code, 0)
-        self.assertEqual(out, "Deadlines missed or due within 4h:\n  incident 1:\n"
-                              "  sample-owner           due 2026-11-23 11:00 CET (in 3h)     "
+        self.assertEqual(out, "Deadlines missed or due within 4h:\n"
+                              "     ID  DEADLINE               STATE"
+                              "                                TITLE\n"
+                              "      1  sample-owner           due 2026-11-23 11:00 CET (in 3h)     "
                               "Tell sample owners\n")
 
     def test_missed_deadline_is_overdue_until_met(self):
@@ -177,8 +179,8 @@ class DeadlinesDueTest(DueTestCase):
         code, out = self.due(at, "--fail-if-overdue")
         self.assertEqual(code, 7)
         self.assertNotIn("Updates overdue", out)
-        self.assertIn("Deadlines missed or due within 4h:\n  incident 1:\n", out)
-        self.assertRegex(out, r"\n  sample-owner +MISSED 1h ago +Tell sample owners\n")
+        self.assertIn("Deadlines missed or due within 4h:\n     ID  DEADLINE", out)
+        self.assertRegex(out, r"\n      1  sample-owner +MISSED 1h ago +Tell sample owners\n")
         doc = self.due_json(at)
         self.assertEqual([(d["kind"], d["name"], d["overdue"]) for d in doc],
                          [("deadline", "sample-owner", True)])

@@ -60,6 +60,8 @@ void print_timeline(const std::vector<Event>& events);
 void print_steps(const std::vector<StepView>& steps);
 
 // The deadlines with how long is left or how long ago they were missed.
+// "due 2026-11-22 14:00 CET (in 3h)", "MISSED 1h ago" or "met ...".
+std::string deadline_state(const Deadline& deadline, Timestamp now);
 void print_deadlines(const std::vector<Deadline>& deadlines, Timestamp now);
 
 // What an event says, in words.

@@ -26,6 +26,9 @@ ParsedAnswer parse_answer(const Question& question, std::string_view text, bool 
 // The answers a question allows, for messages: "yes or no", "one of: few, team, most".
 std::string allowed_answers(const Question& question);
 
+// A number as JSON the way people write it: whole numbers as integers (10, not 10.0).
+nlohmann::json number_answer(double value);
+
 // The severity the rules give for these answers, and the rule that decided it.
 struct Verdict {
     std::string level;
