@@ -396,6 +396,17 @@ std::int64_t SqliteStore::count_notices(IncidentId incident, std::string_view au
     return stmt.getColumn(0).getInt64();
 }
 
+std::vector<NoticeRecord> SqliteStore::notices(IncidentId incident) {
+    SQLite::Statement stmt(
+        m_db,
+        fmt::format("SELECT {} FROM notices WHERE incident_id = ? ORDER BY id", notice_columns));
+    stmt.bind(1, incident);
+    std::vector<NoticeRecord> result;
+    while (stmt.executeStep())
+        result.push_back(read_notice(stmt));
+    return result;
+}
+
 void SqliteStore::insert_delivery(const DeliveryRecord& delivery, Timestamp at) {
     if (!m_insert_delivery)
         m_insert_delivery = std::make_unique<SQLite::Statement>(
@@ -524,6 +535,32 @@ std::vector<Event> SqliteStore::timeline(IncidentId incident) {
     while (stmt.executeStep())
         events.push_back(read_event(stmt));
     return events;
+}
+
+void SqliteStore::each_event(const EventFilter& filter,
+                             const std::function<void(const Event&)>& visit) {
+    std::vector<std::string> conditions;
+    if (filter.incident)
+        conditions.push_back("incident_id = ?");
+    if (!filter.kinds.empty()) {
+        std::vector<std::string> marks(filter.kinds.size(), "?");
+        conditions.push_back(fmt::format("kind IN ({})", fmt::join(marks, ", ")));
+    }
+    if (filter.since)
+        conditions.push_back("at >= ?");
+    std::string where =
+        conditions.empty() ? "" : fmt::format(" WHERE {}", fmt::join(conditions, " AND "));
+    SQLite::Statement stmt(
+        m_db, fmt::format("SELECT {} FROM events{} ORDER BY id", event_columns, where));
+    int index = 0;
+    if (filter.incident)
+        stmt.bind(++index, *filter.incident);
+    for (const auto& kind : filter.kinds)
+        stmt.bind(++index, kind);
+    if (filter.since)
+        stmt.bind(++index, format_iso_utc(*filter.since));
+    while (stmt.executeStep())
+        visit(read_event(stmt));
 }
 
 ChainCheck SqliteStore::verify_chain() {

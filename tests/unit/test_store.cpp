@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
@@ -260,4 +261,65 @@ TEST_CASE("store::chain_hash separates fields") {
     CHECK(chain_hash(1, 1, "t", "ab", "c", "{}", genesis_hash) !=
           chain_hash(1, 1, "t", "a", "bc", "{}", genesis_hash));
     CHECK(chain_hash(1, 1, "t", "k", "a", "{}", genesis_hash).size() == 64);
+}
+
+TEST_CASE("store::each_event filters and streams in log order") {
+    TempDir dir;
+    auto store = open_store(dir.file("incidents.db"), Access::create);
+    write_transaction(*store, [&] {
+        IncidentId first = store->insert_incident(sample("first"));
+        IncidentId second = store->insert_incident(sample("second"));
+        store->append_event(first, {"alice", t0}, "opened", {});
+        store->append_event(second, {"bob", t0 + std::chrono::minutes{1}}, "opened", {});
+        store->append_event(first, {"alice", t0 + std::chrono::minutes{2}}, "assessed", {});
+        store->append_event(second, {"bob", t0 + std::chrono::minutes{3}}, "closed", {});
+    });
+    auto ids = [&](const EventFilter& filter) {
+        std::vector<std::int64_t> seen;
+        store->each_event(filter, [&](const Event& event) { seen.push_back(event.id); });
+        return seen;
+    };
+    auto filter = [](std::optional<IncidentId> incident, std::vector<std::string> kinds,
+                     std::optional<Timestamp> since) {
+        EventFilter f;
+        f.incident = incident;
+        f.kinds = std::move(kinds);
+        f.since = since;
+        return f;
+    };
+    using Ids = std::vector<std::int64_t>;
+    CHECK(ids({}) == Ids{1, 2, 3, 4});
+    CHECK(ids(filter(2, {}, {})) == Ids{2, 4});
+    CHECK(ids(filter({}, {"assessed", "closed"}, {})) == Ids{3, 4});
+    CHECK(ids(filter({}, {}, t0 + std::chrono::minutes{2})) == Ids{3, 4});
+    CHECK(ids(filter(1, {"opened"}, t0)) == Ids{1});
+    CHECK(ids(filter(3, {}, {})).empty());
+}
+
+TEST_CASE("store::notices of an incident, oldest first") {
+    TempDir dir;
+    auto store = open_store(dir.file("incidents.db"), Access::create);
+    write_transaction(*store, [&] {
+        IncidentId first = store->insert_incident(sample("first"));
+        IncidentId second = store->insert_incident(sample("second"));
+        for (auto [incident, audience] :
+             {std::pair{first, "frontline"}, std::pair{second, "customers"},
+              std::pair{first, "customers"}}) {
+            NoticeRecord notice;
+            notice.incident_id = incident;
+            notice.identity = fmt::format("{}-{}", incident, audience);
+            notice.audience = audience;
+            notice.template_name = "t";
+            notice.channel = "stdout";
+            notice.fields = nlohmann::json::object();
+            notice.created_at = t0;
+            notice.actor = "alice";
+            store->insert_notice(notice);
+        }
+    });
+    auto notices = store->notices(1);
+    REQUIRE(notices.size() == 2);
+    CHECK(notices[0].audience == "frontline");
+    CHECK(notices[1].audience == "customers");
+    CHECK(store->notices(3).empty());
 }

@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
     std::optional<NoticeRecord> find_notice_by_identity(std::string_view identity) override;
     std::int64_t insert_notice(const NoticeRecord& notice) override;
     std::int64_t count_notices(IncidentId incident, std::string_view audience) override;
+    std::vector<NoticeRecord> notices(IncidentId incident) override;
     void insert_delivery(const DeliveryRecord& delivery, Timestamp at) override;
     std::vector<DeliveryRecord> unsent_deliveries(std::int64_t notice, std::int64_t after,
                                                   int limit) override;
@@ -49,6 +50,8 @@ class SqliteStore final : public Store {
     Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                        const nlohmann::json& payload) override;
     std::vector<Event> timeline(IncidentId incident) override;
+    void each_event(const EventFilter& filter,
+                    const std::function<void(const Event&)>& visit) override;
     ChainCheck verify_chain() override;
 
   private:

@@ -2,6 +2,7 @@
 
 #include "outage/core/incident.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,13 @@ struct IncidentFilter {
     std::optional<std::string> scenario;
     std::optional<std::string> severity;
     std::optional<Timestamp> opened_since;
+};
+
+// Which events a reader walks; an empty field matches everything.
+struct EventFilter {
+    std::optional<IncidentId> incident;
+    std::vector<std::string> kinds;
+    std::optional<Timestamp> since; // events at or after this time
 };
 
 // What `verify` found walking the hash chain of the timeline.
@@ -68,6 +76,8 @@ class Store {
     virtual std::int64_t insert_notice(const NoticeRecord& notice) = 0;
     // How many notices the incident has had for an audience.
     virtual std::int64_t count_notices(IncidentId incident, std::string_view audience) = 0;
+    // The incident's notices, oldest first.
+    virtual std::vector<NoticeRecord> notices(IncidentId incident) = 0;
     // Adds a pending delivery; a recipient already on the notice is left as it is.
     virtual void insert_delivery(const DeliveryRecord& delivery, Timestamp at) = 0;
     // Up to `limit` pending or failed deliveries of the notice with an id above `after`.
@@ -84,6 +94,10 @@ class Store {
                                const nlohmann::json& payload) = 0;
     // The incident's events, oldest first.
     virtual std::vector<Event> timeline(IncidentId incident) = 0;
+    // Calls `visit` for each matching event in log order, one at a time: memory stays flat
+    // on a log of millions of events (export, stats).
+    virtual void each_event(const EventFilter& filter,
+                            const std::function<void(const Event&)>& visit) = 0;
     // Recomputes every event's hash and link, oldest first.
     virtual ChainCheck verify_chain() = 0;
 };
