@@ -1,5 +1,6 @@
 #include "outage/deliver/channel.hpp"
 
+#include "outage/core/atomic_file.hpp"
 #include "outage/core/error.hpp"
 #include "outage/deliver/email.hpp"
 
@@ -37,36 +38,6 @@ class StdoutChannel final : public Channel {
     std::ostream& m_out;
 };
 
-// Writes a file owner-only and atomically: a reader (or a resumed send) never sees half.
-void write_private_file(const fs::path& file, const std::string& content) {
-    fs::path temp = file;
-    temp += fmt::format(".tmp{}", ::getpid());
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw Error(Exit::runtime,
-                    fmt::format("cannot write {}: {}", temp.string(), std::strerror(errno)));
-    size_t written = 0;
-    while (written < content.size()) {
-        ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int saved = errno;
-            ::close(fd);
-            ::unlink(temp.c_str());
-            throw Error(Exit::runtime,
-                        fmt::format("cannot write {}: {}", temp.string(), std::strerror(saved)));
-        }
-        written += static_cast<size_t>(n);
-    }
-    if (::close(fd) != 0 || ::rename(temp.c_str(), file.c_str()) != 0) {
-        int saved = errno;
-        ::unlink(temp.c_str());
-        throw Error(Exit::runtime,
-                    fmt::format("cannot write {}: {}", file.string(), std::strerror(saved)));
-    }
-}
-
 class FileChannel final : public Channel {
   public:
     FileChannel(fs::path outbox, std::string from)
@@ -82,13 +53,13 @@ class FileChannel final : public Channel {
     }
     void send(const Outgoing& message) override {
         if (message.recipient.empty()) {
-            write_private_file(m_outbox / (message.file_stem + ".txt"),
-                               message.subject + "\n\n" + message.body);
+            write_file_atomically(m_outbox / (message.file_stem + ".txt"),
+                                  message.subject + "\n\n" + message.body, 0600);
             return;
         }
         Email email{m_from,       message.recipient, message.subject,
                     message.body, message.date,      message.message_id};
-        write_private_file(m_outbox / (message.file_stem + ".eml"), format_email(email));
+        write_file_atomically(m_outbox / (message.file_stem + ".eml"), format_email(email), 0600);
     }
     bool takes_addresses() const override { return true; }
 
