@@ -194,8 +194,9 @@ webhooks:
     def test_file_channel_writes_eml_files_owner_only(self):
         self.ok("notify", str(self.incident), "--audience", "customers", "--channel", "file",
                 "--to", "a@example.com", "--to", "b@example.com", "--eta", "14:00")
-        files = sorted(os.listdir(self.outbox))
+        files = sorted(f for f in os.listdir(self.outbox) if f != ".partial")
         self.assertEqual(len(files), 2)
+        self.assertEqual(os.listdir(os.path.join(self.outbox, ".partial")), [])
         self.assertTrue(all(f.endswith(".eml") for f in files))
         self.assertEqual(os.stat(self.outbox).st_mode & 0o777, 0o700)
         for name in files:

@@ -1,3 +1,4 @@
+#include "outage/core/atomic_file.hpp"
 #include "outage/core/error.hpp"
 #include "outage/deliver/email.hpp"
 #include "outage/deliver/recipients.hpp"
@@ -5,7 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace outage;
 
@@ -149,4 +155,36 @@ TEST_CASE("deliver::quoted_printable") {
     std::string encoded = quoted_printable(long_line);
     CHECK(encoded.find("=\r\n") == 75);
     CHECK(quoted_printable("crlf\r\nline") == "crlf\r\nline");
+}
+
+TEST_CASE("deliver::write_file_atomically and abandoned temp files") {
+    TempDir dir;
+    namespace fs = std::filesystem;
+    fs::path file = dir.file("page.html");
+    write_file_atomically(file, "<p>old</p>", 0644);
+    write_file_atomically(file, "<p>new</p>", 0644);
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text == "<p>new</p>");
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644); // whatever the umask
+    CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+
+    // A writer that was killed (its process is gone) left a file; one that runs still has one.
+    pid_t gone = ::fork();
+    if (gone == 0)
+        ::_exit(0);
+    ::waitpid(gone, nullptr, 0);
+    std::vector<std::string> names{".a.eml.tmp" + std::to_string(gone),
+                                   ".b.eml.tmp" + std::to_string(::getpid()), ".c.txt",
+                                   "d.eml.tmp" + std::to_string(gone), ".e.eml.tmpx"};
+    for (const auto& name : names)
+        std::ofstream(dir.file(name)) << "half";
+    remove_abandoned_temp_files(dir.path);
+    CHECK_FALSE(fs::exists(dir.file(names[0])));
+    for (size_t i = 1; i < names.size(); ++i)
+        CHECK(fs::exists(dir.file(names[i])));
+    CHECK_THROWS_WITH(write_file_atomically(dir.file("missing/x"), "x", 0600),
+                      Catch::Contains("cannot write") && Catch::Contains("No such file"));
 }
