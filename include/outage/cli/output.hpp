@@ -5,6 +5,7 @@
 #include "outage/core/incident.hpp"
 #include "outage/core/notify.hpp"
 #include "outage/core/runbook.hpp"
+#include "outage/report/describe.hpp"
 #include "outage/runbook/load.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,19 +15,6 @@
 #include <vector>
 
 namespace outage::cli {
-
-// The incident object of docs/cli.md: stable field names, times as ISO 8601 UTC.
-nlohmann::json incident_json(const Incident& incident);
-
-// A timeline entry: id, at, kind, actor, then the kind's own fields.
-nlohmann::json event_json(const Event& event);
-
-// A runbook step with its state on an incident: id, title, role, detail, optional,
-// min_severity, state ("open", "done", "skipped"), and when marked: at, actor, note.
-nlohmann::json step_json(const StepView& view);
-
-// A deadline clock: name, title, started_at, due_at, met_at, note, overdue (at `now`).
-nlohmann::json deadline_json(const Deadline& deadline, Timestamp now);
 
 // A condition in the shape runbooks write it ({"question": .., "equals": ..}, {"all": [..]}).
 nlohmann::json condition_json(const Condition& condition);
@@ -63,8 +51,5 @@ void print_steps(const std::vector<StepView>& steps);
 // "due 2026-11-22 14:00 CET (in 3h)", "MISSED 1h ago" or "met ...".
 std::string deadline_state(const Deadline& deadline, Timestamp now);
 void print_deadlines(const std::vector<Deadline>& deadlines, Timestamp now);
-
-// What an event says, in words.
-std::string describe_event(const Event& event);
 
 } // namespace outage::cli

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "outage/core/assessment.hpp"
+#include "outage/core/incident.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace outage {
+
+// The objects of docs/cli.md, shared by the commands and the documents built from the log
+// (report, export): stable field names, times as ISO 8601 UTC.
+
+// The incident object.
+nlohmann::json incident_json(const Incident& incident);
+
+// A timeline entry: id, at, kind, actor, then the kind's own fields.
+nlohmann::json event_json(const Event& event);
+
+// A runbook step with its state on an incident: id, title, role, detail, optional,
+// min_severity, state ("open", "done", "skipped"), and when marked: at, actor, note.
+nlohmann::json step_json(const StepView& view);
+
+// A deadline clock: name, title, started_at, due_at, met_at, note, overdue (at `now`).
+nlohmann::json deadline_json(const Deadline& deadline, Timestamp now);
+
+// What an event says, in words, for people: "severity SEV3 → SEV2", "handed over from ...".
+std::string describe_event(const Event& event);
+
+} // namespace outage
