@@ -35,6 +35,8 @@ void add_runbook(CLI::App& command, Context& ctx);
 void add_notify(CLI::App& command, Context& ctx);
 void add_outbox(CLI::App& command, Context& ctx);
 void add_template(CLI::App& command, Context& ctx);
+void add_report(CLI::App& command, Context& ctx);
+void add_stats(CLI::App& command, Context& ctx);
 
 // The one list of commands, in the order `outage --help` shows them.
 inline constexpr CommandEntry commands[] = {
@@ -51,6 +53,8 @@ inline constexpr CommandEntry commands[] = {
     {"reopen", "Reopen a closed incident", add_reopen},
     {"list", "List incidents (open ones unless --status says otherwise)", add_list},
     {"show", "Show an incident and its timeline", add_show},
+    {"report", "The post-incident report: Markdown, JSON or HTML", add_report},
+    {"stats", "Counts and times to assess and resolve, by scenario, severity or month", add_stats},
     {"due", "Updates overdue and deadlines close, for cron (--fail-if-overdue)", add_due},
     {"runbook", "List, show and lint runbooks", add_runbook},
     {"template", "List, show, lint and render message templates", add_template},

@@ -1,0 +1,59 @@
+#include "outage/report/report.hpp"
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/atomic_file.hpp"
+#include "outage/core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace outage::cli {
+
+namespace {
+struct ReportOptions {
+    IncidentId id = 0;
+    std::optional<std::string> format;
+    std::optional<std::string> output;
+};
+} // namespace
+
+void add_report(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<ReportOptions>();
+    add_incident_id(command, options->id);
+    command.add_option("--format", options->format, "markdown (the default), json or html")
+        ->check(CLI::IsMember({"markdown", "json", "html"}));
+    command
+        .add_option("-o,--output", options->output,
+                    "Write to FILE (0600: the report is internal) instead of stdout")
+        ->type_name("FILE");
+    command.footer("Example:\n  outage report 12 > incident-12.md\n"
+                   "  outage report 12 --format html -o incident-12.html");
+    command.callback([&ctx, options] {
+        std::string format = options->format.value_or(ctx.options.json ? "json" : "markdown");
+        if (ctx.options.json && !options->output && format != "json")
+            throw Error(Exit::usage, fmt::format("--json prints JSON; it contradicts --format {} "
+                                                 "(drop one, or write the file with -o)",
+                                                 format));
+        auto store = open_log(ctx, Access::read_only);
+        Report report = build_report(*store, runbooks(ctx), options->id, now());
+        std::string document = format == "json"   ? report_json(report).dump(2) + "\n"
+                               : format == "html" ? report_html(report)
+                                                  : report_markdown(report);
+        if (!options->output) {
+            std::fwrite(document.data(), 1, document.size(), stdout);
+            return;
+        }
+        // Owners, notes, suppliers and root causes: private like the log itself.
+        write_file_atomically(*options->output, document, 0600);
+        if (ctx.options.json) {
+            print_json({{"file", *options->output}, {"format", format}, {"incident", options->id}});
+            return;
+        }
+        fmt::print("Wrote the {} report on incident {} to {}.\n", format, options->id,
+                   *options->output);
+    });
+}
+
+} // namespace outage::cli

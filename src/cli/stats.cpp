@@ -1,0 +1,82 @@
+#include "outage/report/stats.hpp"
+#include "outage/cli/commands.hpp"
+#include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
+#include "outage/core/atomic_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace outage::cli {
+
+namespace {
+
+struct StatsOptions {
+    std::string by = "scenario";
+    std::optional<std::string> since;
+    std::optional<std::string> html;
+};
+
+std::string stats_span(const std::optional<std::chrono::seconds>& span) {
+    return span ? format_span(*span) : "-";
+}
+
+void print_stats_table(const Stats& stats) {
+    std::string by(to_string(stats.by));
+    size_t width = by.size();
+    for (const auto& group : stats.groups)
+        width = std::max(width, group.key.size());
+    constexpr std::string_view row = "{:<{}}  {:>9}  {:>6}  {:>11}  {:>13}  {:>12}  {:>14}  {:>8}  "
+                                     "{:>7}\n";
+    std::transform(by.begin(), by.end(), by.begin(), [](char c) { return c - 'a' + 'A'; });
+    fmt::print(fmt::runtime(row), by, width, "INCIDENTS", "CLOSED", "ASSESS MEAN", "ASSESS MEDIAN",
+               "RESOLVE MEAN", "RESOLVE MEDIAN", "REOPENED", "NOTICES");
+    auto print_group = [&](const StatsGroup& g) {
+        fmt::print(fmt::runtime(row), g.key, width, g.incidents, g.closed,
+                   stats_span(g.to_assess.mean), stats_span(g.to_assess.median),
+                   stats_span(g.to_resolve.mean), stats_span(g.to_resolve.median), g.reopened,
+                   g.notices);
+    };
+    for (const auto& group : stats.groups)
+        print_group(group);
+    print_group(stats.total);
+}
+
+} // namespace
+
+void add_stats(CLI::App& command, Context& ctx) {
+    auto options = std::make_shared<StatsOptions>();
+    command
+        .add_option("--by", options->by, "Group by scenario, severity (the worst reached) or month")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"scenario", "severity", "month"}));
+    command
+        .add_option("--since", options->since,
+                    "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 30d")
+        ->type_name("WHEN");
+    command.add_option("--html", options->html, "Also write a page with bar charts to FILE")
+        ->type_name("FILE");
+    command.footer("Example:\n  outage stats --since 90d --by severity\n"
+                   "  outage stats --by month --html stats.html");
+    command.callback([&ctx, options] {
+        auto since = parse_time_option("--since", options->since, Direction::behind);
+        auto store = open_log(ctx, Access::read_only);
+        Stats stats = compute_stats(*store, *parse_grouping(options->by), since);
+        if (options->html)
+            // Counts and scenario ids only, nothing internal: readable like any page.
+            write_file_atomically(*options->html, stats_html(stats, now()), 0644);
+        if (ctx.options.json) {
+            print_json(stats_json(stats));
+            return;
+        }
+        if (stats.total.incidents == 0)
+            fmt::print("No incidents{}.\n", since ? " opened since then" : "");
+        else
+            print_stats_table(stats);
+        if (options->html)
+            fmt::print("Charts written to {}.\n", *options->html);
+    });
+}
+
+} // namespace outage::cli
