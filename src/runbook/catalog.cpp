@@ -7,7 +7,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <ranges>
 #include <set>
 
 namespace outage {
@@ -36,11 +35,11 @@ fs::path severity_file(const RunbookPath& path) {
         if (fs::is_regular_file(dir / severity_file_name, ec))
             return dir / severity_file_name;
     }
+    std::vector<std::string> searched;
+    for (const auto& dir : path.dirs)
+        searched.push_back(dir.string());
     throw Error(Exit::not_found,
-                fmt::format("no {} in {}", severity_file_name,
-                            fmt::join(path.dirs | std::views::transform(
-                                                      [](const fs::path& d) { return d.string(); }),
-                                      ", ")));
+                fmt::format("no {} in {}", severity_file_name, fmt::join(searched, ", ")));
 }
 
 void lint_file(const fs::path& file, const TemplateExists& template_exists,
