@@ -206,7 +206,7 @@ std::string stats_html(const Stats& stats, Timestamp generated_at) {
                        "<th>Mean to assess</th><th>Median to assess</th><th>Mean to resolve</th>"
                        "<th>Median to resolve</th><th>Reopened</th><th>Notices</th></tr></thead>\n"
                        "<tbody>\n",
-                       html_escape(by));
+                       static_cast<char>(by[0] - 'a' + 'A') + by.substr(1));
     auto row = [](const StatsGroup& g, const char* css) {
         return fmt::format(
             "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"

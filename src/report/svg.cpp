@@ -71,7 +71,7 @@ std::string bar_chart_svg(std::string_view title, const std::vector<Bar>& bars) 
 std::string severity_chart_svg(std::string_view title, Timestamp start, Timestamp end,
                                const std::vector<SeverityPeriod>& periods,
                                const std::vector<ChartMark>& marks) {
-    constexpr int width = 720, height = 250, left = 70, right = 700, top = 30, lane = 36;
+    constexpr int width = 720, height = 212, left = 70, right = 700, top = 30, lane = 36;
     constexpr int axis_y = top + lane * 3 + 20; // below SEV4
     auto range = std::max(end - start, std::chrono::seconds{1});
     auto x_of = [&](Timestamp t) {
