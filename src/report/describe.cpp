@@ -167,8 +167,6 @@ std::string describe_event(const Event& event) {
         return fmt::format("notice {} to {}: {} sent, {} failed, {} pending", text_of(p, "notice"),
                            text_of(p, "audience"), text_of(p, "sent"), text_of(p, "failed"),
                            text_of(p, "pending"));
-    if (event.kind == "acknowledged")
-        return fmt::format("{} acknowledged the handover", text_of(p, "owner"));
     // Kinds added by later commands still print something readable.
     std::vector<std::string> parts;
     if (p.is_object())

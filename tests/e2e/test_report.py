@@ -207,7 +207,7 @@ Key durations
             "| 2026-11-22 12:00 CET | tester | severity SEV3 → SEV2 |",
             "| 2026-11-22 12:10 CET | tester | handed over from tester to bob — UPS at 40%<br>call "
             "the utility |",
-            "| 2026-11-22 12:15 CET | bob | bob acknowledged the handover |",
+            "| 2026-11-22 12:15 CET | bob | handover acknowledged: bob has it |",
             "| 2026-11-22 12:20 CET | bob | step call-utility done — ticket \\| 123 |",
             "| 2026-11-22 12:25 CET | bob | step check-ups skipped |",
             "| 2026-11-22 12:40 CET | bob | deadline insurer met |",
@@ -397,7 +397,7 @@ Resolution
         self.assertIn("met 2026-11-22 12:40 CET", text["deadlines"])
         self.assertIn("Root cause Substation <fault>", text["resolution"])
         self.assertIn("Test the generator monthly", text["resolution"])
-        self.assertIn("bob acknowledged the handover", text["timeline"])
+        self.assertIn("handover acknowledged: bob has it", text["timeline"])
 
         svgs = html.count("<svg")
         self.assertEqual(svgs, 1)
