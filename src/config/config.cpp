@@ -17,18 +17,19 @@ Config load_config(const std::filesystem::path& file) {
     auto root = load_yaml(file, problems);
     YamlReader r(file, problems);
     if (root && !root->IsNull() &&
-        r.mapping(*root, "the config file",
-                  {"outbox", "email", "webhooks", "organisation", "contact", "lang"})) {
+        r.mapping(
+            *root, "the config file",
+            {"outbox", "email", "webhooks", "organisation", "contact", "lang", "status_page"})) {
         if (auto outbox = r.string(*root, "outbox"))
             config.outbox = *outbox;
         config.organisation = r.string(*root, "organisation").value_or("");
         config.contact = r.string(*root, "contact").value_or("");
         config.default_lang = r.string(*root, "lang").value_or("en");
         if (const YAML::Node email = (*root)["email"]) {
-            if (r.mapping(email, "email",
-                          {"host", "port", "security", "from", "username", "password_env",
-                           "timeout"},
-                          {"host", "from"})) {
+            if (r.mapping(
+                    email, "email",
+                    {"host", "port", "security", "from", "username", "password_env", "timeout"},
+                    {"host", "from"})) {
                 EmailConfig smtp;
                 smtp.host = r.string(email, "host").value_or("");
                 smtp.port = static_cast<int>(r.integer(email, "port", 1).value_or(587));
@@ -40,9 +41,9 @@ Config load_config(const std::filesystem::path& file) {
                     else if (*security == "tls")
                         smtp.security = SmtpSecurity::tls;
                     else if (*security != "starttls")
-                        r.problem(email["security"].Mark(),
-                                  fmt::format("security is none, starttls or tls, not '{}'",
-                                              *security));
+                        r.problem(
+                            email["security"].Mark(),
+                            fmt::format("security is none, starttls or tls, not '{}'", *security));
                 }
                 smtp.from = r.string(email, "from").value_or("");
                 smtp.username = r.string(email, "username");
@@ -50,6 +51,17 @@ Config load_config(const std::filesystem::path& file) {
                 if (auto timeout = r.duration(email, "timeout"))
                     smtp.timeout_seconds = static_cast<int>(timeout->count());
                 config.email = smtp;
+            }
+        }
+        if (const YAML::Node page = (*root)["status_page"]) {
+            if (r.mapping(page, "status_page", {"name", "url"})) {
+                config.status_page.name = r.string(page, "name").value_or("");
+                config.status_page.url = r.string(page, "url").value_or("");
+                if (!config.status_page.url.empty() &&
+                    !config.status_page.url.starts_with("http://") &&
+                    !config.status_page.url.starts_with("https://"))
+                    r.problem(page["url"].Mark(),
+                              "the status page url starts with http:// or https://");
             }
         }
         if (const YAML::Node hooks = (*root)["webhooks"]) {

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "outage/core/error.hpp"
+#include "outage/deliver/recipients.hpp"
 
 #include <filesystem>
 #include <functional>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 // A fresh directory for one test, removed with everything in it when the test ends.
 struct TempDir {
@@ -37,4 +40,15 @@ inline outage::Exit exit_of(const std::function<void()>& action, std::string& me
         return e.code();
     }
     return outage::Exit::ok;
+}
+
+// Every record of an RFC 4180 text, read with the recipients' CSV reader.
+inline std::vector<std::vector<std::string>> read_csv(const std::string& text) {
+    std::istringstream in(text);
+    outage::CsvReader reader(in);
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> fields;
+    while (reader.next(fields))
+        rows.push_back(fields);
+    return rows;
 }

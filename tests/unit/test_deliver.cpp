@@ -17,34 +17,24 @@ using namespace outage;
 
 namespace {
 
-std::vector<std::vector<std::string>> read_all(const std::string& text) {
-    std::istringstream in(text);
-    CsvReader reader(in);
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> fields;
-    while (reader.next(fields))
-        rows.push_back(fields);
-    return rows;
-}
-
 using Rows = std::vector<std::vector<std::string>>;
 
 } // namespace
 
 TEST_CASE("deliver::CsvReader RFC 4180") {
-    CHECK(read_all("a,b\r\n1,2\r\n") == Rows{{"a", "b"}, {"1", "2"}});
-    CHECK(read_all("a,b\n1,2") == Rows{{"a", "b"}, {"1", "2"}});
-    CHECK(read_all("\xef\xbb\xbf"
+    CHECK(read_csv("a,b\r\n1,2\r\n") == Rows{{"a", "b"}, {"1", "2"}});
+    CHECK(read_csv("a,b\n1,2") == Rows{{"a", "b"}, {"1", "2"}});
+    CHECK(read_csv("\xef\xbb\xbf"
                    "email\nx@example.com\n") == Rows{{"email"}, {"x@example.com"}});
-    CHECK(read_all("\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\"\n") ==
+    CHECK(read_csv("\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\"\n") ==
           Rows{{"a, b", "say \"hi\"", "two\nlines"}});
-    CHECK(read_all("a,,\n") == Rows{{"a", "", ""}});
+    CHECK(read_csv("a,,\n") == Rows{{"a", "", ""}});
     std::string message;
-    CHECK(exit_of([] { read_all("a,\"open\n"); }, message) == Exit::usage);
+    CHECK(exit_of([] { read_csv("a,\"open\n"); }, message) == Exit::usage);
     CHECK(message == "1: a quoted field is not closed");
-    CHECK(exit_of([] { read_all("ok\n\"a\"b\n"); }, message) == Exit::usage);
+    CHECK(exit_of([] { read_csv("ok\n\"a\"b\n"); }, message) == Exit::usage);
     CHECK(message == "2: text after a closing quote");
-    CHECK(exit_of([] { read_all("ok\nab\"c\n"); }, message) == Exit::usage);
+    CHECK(exit_of([] { read_csv("ok\nab\"c\n"); }, message) == Exit::usage);
     CHECK(message == "2: a quote inside an unquoted field");
 }
 

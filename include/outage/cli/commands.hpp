@@ -37,6 +37,8 @@ void add_outbox(CLI::App& command, Context& ctx);
 void add_template(CLI::App& command, Context& ctx);
 void add_report(CLI::App& command, Context& ctx);
 void add_stats(CLI::App& command, Context& ctx);
+void add_export(CLI::App& command, Context& ctx);
+void add_status_page(CLI::App& command, Context& ctx);
 
 // The one list of commands, in the order `outage --help` shows them.
 inline constexpr CommandEntry commands[] = {
@@ -55,6 +57,9 @@ inline constexpr CommandEntry commands[] = {
     {"show", "Show an incident and its timeline", add_show},
     {"report", "The post-incident report: Markdown, JSON or HTML", add_report},
     {"stats", "Counts and times to assess and resolve, by scenario, severity or month", add_stats},
+    {"export", "All incidents (and with --events their timelines) as JSON or CSV", add_export},
+    {"status-page", "Write the public status page: HTML and Statuspage-style JSON",
+     add_status_page},
     {"due", "Updates overdue and deadlines close, for cron (--fail-if-overdue)", add_due},
     {"runbook", "List, show and lint runbooks", add_runbook},
     {"template", "List, show, lint and render message templates", add_template},

@@ -16,7 +16,7 @@ struct EmailConfig {
     std::string host;
     int port = 587;
     SmtpSecurity security = SmtpSecurity::starttls;
-    std::string from;              // "Ops <ops@example.com>"
+    std::string from; // "Ops <ops@example.com>"
     std::optional<std::string> username;
     std::optional<std::string> password_env; // the variable holding the password
     int timeout_seconds = 30;
@@ -31,6 +31,12 @@ struct WebhookConfig {
     std::optional<std::string> token_env; // sent as "Authorization: Bearer <token>"
 };
 
+// The status page's title and public address (docs/status-page.md); empty means unset.
+struct StatusPageConfig {
+    std::string name;
+    std::string url;
+};
+
 // The config file (docs/notify.md): channels and the sender's details.
 struct Config {
     std::optional<std::filesystem::path> outbox;
@@ -39,6 +45,7 @@ struct Config {
     std::string organisation;
     std::string contact;
     std::string default_lang = "en";
+    StatusPageConfig status_page;
     std::filesystem::path file; // empty when no config file exists
 };
 
