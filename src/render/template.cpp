@@ -130,6 +130,8 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
     if (!parts || !is_slug(parts->first) || !is_lang(parts->second))
         return fail_at_top("a template file is named <name>.<lang>.mustache, such as "
                            "customer-update.en.mustache");
+    if (auto unsafe = writable_by_others(file))
+        return fail_at_top(*unsafe);
     auto text = read_file(file);
     if (!text)
         return fail_at_top("cannot read the file");

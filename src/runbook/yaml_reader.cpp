@@ -79,8 +79,7 @@ bool is_slug(std::string_view text) {
     });
 }
 
-YamlReader::YamlReader(std::filesystem::path file, std::vector<Problem>& problems,
-                       int first_line)
+YamlReader::YamlReader(std::filesystem::path file, std::vector<Problem>& problems, int first_line)
     : m_file(std::move(file)), m_problems(problems), m_first_line(first_line) {}
 
 void YamlReader::problem(const YAML::Mark& mark, std::string message) {
@@ -260,8 +259,34 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesys
     }
 }
 
+std::optional<std::string> writable_by_others(const std::filesystem::path& file) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto mode = [&](const fs::path& path) {
+        return static_cast<unsigned>(fs::status(path, ec).permissions());
+    };
+    unsigned file_mode = mode(file);
+    if (!ec && (file_mode & static_cast<unsigned>(fs::perms::others_write)))
+        return fmt::format("the file is writable by others (mode {:04o}), so anyone on this "
+                           "machine could change what outage does or says: chmod o-w {}",
+                           file_mode & 07777, file.string());
+    fs::path dir = fs::absolute(file, ec).parent_path();
+    unsigned dir_mode = mode(dir);
+    // In a sticky folder such as /tmp others may not replace our files.
+    if (!ec && (dir_mode & static_cast<unsigned>(fs::perms::others_write)) &&
+        !(dir_mode & static_cast<unsigned>(fs::perms::sticky_bit)))
+        return fmt::format("its folder {} is writable by others (mode {:04o}), so anyone on "
+                           "this machine could replace it: chmod o-w {}",
+                           dir.string(), dir_mode & 07777, dir.string());
+    return std::nullopt;
+}
+
 std::optional<YAML::Node> load_yaml(const std::filesystem::path& file,
                                     std::vector<Problem>& problems) {
+    if (auto unsafe = writable_by_others(file)) {
+        problems.push_back(Problem{file.string(), 1, 1, *unsafe});
+        return std::nullopt;
+    }
     auto text = read_file(file);
     if (!text) {
         problems.push_back(Problem{file.string(), 1, 1, "cannot read the file"});

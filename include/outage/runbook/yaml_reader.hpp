@@ -73,6 +73,10 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesys
 // Reads a whole file; nothing when it cannot be read.
 std::optional<std::string> read_file(const std::filesystem::path& file);
 
+// Why `file` must not be trusted, when others on this machine may change it (it or its folder
+// is writable by others): runbooks, templates and the config decide what outage tells people.
+std::optional<std::string> writable_by_others(const std::filesystem::path& file);
+
 // Puts problems[first..] in file order (line, then column); checks find some problems, such
 // as cross-references, after others further down.
 void sort_problems(std::vector<Problem>& problems, size_t first);
