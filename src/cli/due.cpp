@@ -15,12 +15,41 @@ struct DueOptions {
     bool fail_if_overdue = false;
     std::string within = "4h";
 };
+
+// Which time of an incident a list is about: the update due, or the handover waiting.
+using DueSince = std::optional<Timestamp> Incident::*;
+
+// An incident of the JSON report: the kind, the incident's facts, the time (`at_key`) and how
+// many minutes ago it was (`minutes_key`).
+nlohmann::json due_incident_json(const char* kind, const Incident& incident, DueSince since,
+                                 const char* at_key, const char* minutes_key, Timestamp now) {
+    Timestamp at = *(incident.*since);
+    return {{"kind", kind},
+            {"incident", incident.id},
+            {"title", incident.title},
+            {"severity", incident.severity ? nlohmann::json(*incident.severity) : nlohmann::json()},
+            {"owner", incident.owner ? nlohmann::json(*incident.owner) : nlohmann::json()},
+            {at_key, format_iso_utc(at)},
+            {minutes_key, (now - at).count() / 60}};
+}
+
+// A table of incidents under a heading: id, severity, how long since `since`, owner, title.
+void due_print_table(const std::string& heading, const char* column,
+                     const std::vector<Incident>& incidents, DueSince since, Timestamp now) {
+    fmt::print("{}\n", heading);
+    fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", "ID", "SEVERITY", column, "OWNER", "TITLE");
+    for (const auto& incident : incidents)
+        fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", incident.id,
+                   incident.severity.value_or("-"), format_span(now - *(incident.*since)),
+                   incident.owner.value_or("-"), incident.title);
+}
 } // namespace
 
 void add_due(CLI::App& command, Context& ctx) {
     auto options = std::make_shared<DueOptions>();
     command.add_flag("--fail-if-overdue", options->fail_if_overdue,
-                     "Exit 7 when an update or a deadline is overdue (for cron and CI)");
+                     "Exit 7 when an update, a handover acknowledgement or a deadline is overdue "
+                     "(for cron and CI)");
     command
         .add_option("--within", options->within, "Also list deadlines falling due within this time")
         ->capture_default_str()
@@ -36,7 +65,9 @@ void add_due(CLI::App& command, Context& ctx) {
         Timestamp now = cli::now();
         auto store = open_log(ctx, Access::read_only);
         DueReport report = due_report(*store, now, *horizon);
-        bool overdue = !report.overdue.empty() ||
+        // An unacknowledged handover counts: the runbooks ask for a warm handover, and an
+        // incident whose new owner has not taken it is one nobody may be working on.
+        bool overdue = !report.overdue.empty() || !report.unacknowledged.empty() ||
                        std::any_of(report.deadlines.begin(), report.deadlines.end(),
                                    [&](const Deadline& d) { return d.due_at < now; });
         if (options->fail_if_overdue && overdue)
@@ -45,15 +76,11 @@ void add_due(CLI::App& command, Context& ctx) {
         if (ctx.options.json) {
             nlohmann::json array = nlohmann::json::array();
             for (const auto& incident : report.overdue)
-                array.push_back(
-                    {{"kind", "update"},
-                     {"incident", incident.id},
-                     {"title", incident.title},
-                     {"severity",
-                      incident.severity ? nlohmann::json(*incident.severity) : nlohmann::json()},
-                     {"owner", incident.owner ? nlohmann::json(*incident.owner) : nlohmann::json()},
-                     {"due_at", format_iso_utc(*incident.next_update_due)},
-                     {"overdue_minutes", (now - *incident.next_update_due).count() / 60}});
+                array.push_back(due_incident_json("update", incident, &Incident::next_update_due,
+                                                  "due_at", "overdue_minutes", now));
+            for (const auto& incident : report.unacknowledged)
+                array.push_back(due_incident_json("handover", incident, &Incident::handed_off_at,
+                                                  "handed_off_at", "waiting_minutes", now));
             for (const auto& deadline : report.deadlines) {
                 auto object = deadline_json(deadline, now);
                 object["kind"] = "deadline";
@@ -62,22 +89,22 @@ void add_due(CLI::App& command, Context& ctx) {
             print_json(array);
             return;
         }
-        if (report.overdue.empty() && report.deadlines.empty()) {
+        if (report.overdue.empty() && report.unacknowledged.empty() && report.deadlines.empty()) {
             fmt::print("Nothing overdue; no deadline within {}.\n", format_span(*horizon));
             return;
         }
-        if (!report.overdue.empty()) {
-            fmt::print("Updates overdue:\n");
-            fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", "ID", "SEVERITY", "OVERDUE",
-                       "OWNER", "TITLE");
-            for (const auto& incident : report.overdue)
-                fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", incident.id,
-                           incident.severity.value_or("-"),
-                           format_span(now - *incident.next_update_due),
-                           incident.owner.value_or("-"), incident.title);
-        }
+        if (!report.overdue.empty())
+            due_print_table("Updates overdue:", "OVERDUE", report.overdue,
+                            &Incident::next_update_due, now);
+        if (!report.unacknowledged.empty())
+            due_print_table(fmt::format("{}Handovers not acknowledged after {} (the new owner "
+                                        "runs `outage ack ID`):",
+                                        report.overdue.empty() ? "" : "\n",
+                                        format_span(handover_ack_window)),
+                            "WAITING", report.unacknowledged, &Incident::handed_off_at, now);
         if (!report.deadlines.empty()) {
-            fmt::print("{}Deadlines missed or due within {}:\n", report.overdue.empty() ? "" : "\n",
+            bool above = !report.overdue.empty() || !report.unacknowledged.empty();
+            fmt::print("{}Deadlines missed or due within {}:\n", above ? "\n" : "",
                        format_span(*horizon));
             fmt::print("  {:>5}  {:<22} {:<36} {}\n", "ID", "DEADLINE", "STATE", "TITLE");
             for (const auto& deadline : report.deadlines)

@@ -1,3 +1,4 @@
+#include "outage/cli/brief.hpp"
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/core/lifecycle.hpp"
@@ -15,13 +16,21 @@ void add_handoff(CLI::App& command, Context& ctx) {
         .add_option("--note", request->note,
                     "What the new owner needs to know: state, next steps, open questions")
         ->required();
-    command.footer("Example:\n  outage handoff 12 --to priya --note \"Vendor engineer due 14:00; "
+    command.footer("Prints the brief for the new owner, who acknowledges with `outage ack ID`.\n"
+                   "Example:\n  outage handoff 12 --to priya --note \"Vendor engineer due 14:00; "
                    "customers updated at 11:30\"");
     command.callback([&ctx, id, request] {
         auto store = open_log(ctx, Access::change_existing);
-        Incident incident = hand_off(*store, *id, *request, stamp(ctx));
-        print_changed(incident, ctx,
-                      fmt::format("Incident {} handed over to {}.", incident.id, request->to));
+        Stamp now = stamp(ctx);
+        Incident incident = hand_off(*store, *id, *request, now);
+        if (ctx.options.json) {
+            print_changed(incident, ctx, "");
+            return;
+        }
+        fmt::print("Incident {} handed over to {}.\n{}: once you have it, say so with `outage ack "
+                   "{}`.\n\n",
+                   incident.id, request->to, request->to, incident.id);
+        print_brief(load_brief(*store, ctx, incident.id), ctx, now.at);
     });
 }
 

@@ -56,6 +56,12 @@ void add_notify(CLI::App& command, Context& ctx) {
                     "CSV with a header row and an email column; other columns become "
                     "recipient.<column> fields, lang picks the language")
         ->type_name("FILE.csv");
+    command
+        .add_option("--recipients-of", r.recipients_of,
+                    "The recipients of an earlier notice of the incident, with their columns and "
+                    "languages (all-clear messages)")
+        ->check(whole_number)
+        ->type_name("NOTICE");
     command.add_option("--lang", r.lang, "Template language (falls back to en)")->type_name("CODE");
     command.add_option("--note", r.note, "The update text for this message");
     command.add_option("--eta", options->eta, "Estimated restore time (ISO 8601, HH:MM, 2h...)")

@@ -35,4 +35,24 @@ nlohmann::json ask(const Question& question, size_t number, size_t total) {
     }
 }
 
+std::optional<std::string> ask_text(const std::string& prompt, size_t number, size_t total,
+                                    const AnswerCheck& check) {
+    fmt::print(stderr, "\n({}/{}) {}\n", number, total, prompt);
+    while (true) {
+        fmt::print(stderr, "> ");
+        std::fflush(stderr);
+        std::string line;
+        if (!std::getline(std::cin, line))
+            return std::nullopt;
+        auto begin = line.find_first_not_of(" \t\r");
+        if (begin == std::string::npos)
+            return std::nullopt;
+        line = line.substr(begin, line.find_last_not_of(" \t\r") - begin + 1);
+        std::string problem = check ? check(line) : std::string();
+        if (problem.empty())
+            return line;
+        fmt::print(stderr, "  {}; try again.\n", problem);
+    }
+}
+
 } // namespace outage::cli

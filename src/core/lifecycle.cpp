@@ -159,6 +159,27 @@ Incident hand_off(Store& store, IncidentId id, const HandoffRequest& request, co
     });
 }
 
+AckResult acknowledge(Store& store, IncidentId id, const Stamp& stamp) {
+    return write_transaction(store, [&] {
+        Incident incident = require_open(store, id, "acknowledge");
+        if (!incident.handed_off_at)
+            return AckResult{incident, std::nullopt};
+        // The point of the warm handover is that the new owner says they have it.
+        if (incident.owner != stamp.actor)
+            throw Error(Exit::conflict,
+                        fmt::format("incident {} was handed over to {}; only they can acknowledge "
+                                    "it (you are {})",
+                                    id, incident.owner.value_or("nobody"), stamp.actor));
+        AckResult result{incident, incident.handed_off_at};
+        result.incident.handed_off_at.reset();
+        store.save_incident(result.incident);
+        store.append_event(id, stamp, "acknowledged",
+                           {{"owner", *incident.owner},
+                            {"handed_off_at", format_iso_utc(*incident.handed_off_at)}});
+        return result;
+    });
+}
+
 Incident close_incident(Store& store, IncidentId id, const CloseRequest& request,
                         const Stamp& stamp) {
     check_note("--resolution", request.resolution);

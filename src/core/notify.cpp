@@ -70,8 +70,55 @@ struct Plan {
     json fields;
     std::vector<std::string> to; // addresses or webhook names from --to (or all webhooks)
     std::int64_t csv_recipients = 0;
+    std::int64_t previous_notice = 0; // --recipients-of, for addressed channels
+    std::int64_t previous_recipients = 0;
     std::string identity;
 };
+
+// Calls `visit` for each recipient of an earlier notice, a page at a time, so a bulk list
+// never sits in memory.
+void each_previous_recipient(Store& store, std::int64_t notice,
+                             const std::function<void(const DeliveryRecord&)>& visit) {
+    std::int64_t after = 0;
+    while (true) {
+        auto page = store.deliveries(notice, after, batch_size);
+        if (page.empty())
+            return;
+        for (const auto& delivery : page) {
+            after = delivery.id;
+            if (!delivery.recipient.empty())
+                visit(delivery);
+        }
+    }
+}
+
+std::string column_of(const DeliveryRecord& delivery, const char* column) {
+    if (!delivery.columns.is_object())
+        return "";
+    auto it = delivery.columns.find(column);
+    return it != delivery.columns.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The earlier notice whose recipients `--recipients-of` names, checked against this send.
+std::optional<NoticeRecord> previous_notice(Store& store, const NotifyRequest& request,
+                                            const Plan& plan) {
+    if (!request.recipients_of)
+        return std::nullopt;
+    if (!request.to.empty() || request.recipients_csv)
+        throw Error(Exit::usage, "--recipients-of takes the place of --to and --recipients; "
+                                 "pass only one of them");
+    auto notice = store.find_notice(*request.recipients_of);
+    if (!notice || notice->incident_id != plan.incident.id)
+        throw Error(Exit::not_found, fmt::format("incident {} has no notice {}", plan.incident.id,
+                                                 *request.recipients_of));
+    bool was_webhook = notice->channel == "webhook";
+    if (was_webhook != (plan.channel == ChannelKind::webhook))
+        throw Error(Exit::usage,
+                    fmt::format("notice {} went by {}: its recipients are not {}; pass --to",
+                                notice->id, notice->channel,
+                                was_webhook ? "e-mail addresses" : "webhook names"));
+    return notice;
+}
 
 // Reads the whole CSV once before anything is recorded, so a malformed row stops the send
 // before it starts. Only counts are kept (per organisation when the plan sets a minimum for
@@ -158,8 +205,13 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
 
     // Recipients.
     std::map<std::string, std::int64_t> per_organisation;
+    auto previous = previous_notice(store, request, plan);
     if (plan.channel == ChannelKind::webhook) {
         plan.to = request.to;
+        if (previous)
+            each_previous_recipient(store, previous->id, [&](const DeliveryRecord& delivery) {
+                plan.to.push_back(delivery.recipient);
+            });
         if (plan.to.empty())
             for (const auto& [name, hook] : env.config.webhooks)
                 plan.to.push_back(name);
@@ -176,12 +228,22 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
             if (std::find(plan.to.begin(), plan.to.end(), address) == plan.to.end())
                 plan.to.push_back(address);
         }
+        bool count_organisations = entry && entry->min_per_organisation.has_value();
         if (request.recipients_csv)
-            check_recipients_csv(*request.recipients_csv,
-                                 entry && entry->min_per_organisation.has_value(), plan,
+            check_recipients_csv(*request.recipients_csv, count_organisations, plan,
                                  per_organisation);
+        if (previous) {
+            plan.previous_notice = previous->id;
+            each_previous_recipient(store, previous->id, [&](const DeliveryRecord& delivery) {
+                std::string organisation = column_of(delivery, "organisation");
+                if (count_organisations && !organisation.empty())
+                    ++per_organisation[organisation];
+                ++plan.previous_recipients;
+            });
+        }
     }
-    std::int64_t recipients = static_cast<std::int64_t>(plan.to.size()) + plan.csv_recipients;
+    std::int64_t recipients =
+        static_cast<std::int64_t>(plan.to.size()) + plan.csv_recipients + plan.previous_recipients;
     bool addressed = plan.channel == ChannelKind::email || plan.channel == ChannelKind::file;
     if (plan.channel == ChannelKind::email && recipients == 0)
         throw Error(Exit::usage, "the email channel needs recipients: pass --to ADDRESS or "
@@ -215,6 +277,13 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
                  {"supplier", request.supplier ? json(*request.supplier) : json()},
                  {"internal_note", request.internal_note ? json(*request.internal_note) : json()},
                  {"eta", request.eta ? json(format_iso_utc(*request.eta)) : json()}};
+    // Only when given, so calls made before the option existed keep their identity.
+    if (request.recipients_of)
+        call["recipients_of"] = *request.recipients_of;
+    // The same call after the close tells a different story (the status page's all-clear is
+    // the status-page call made while it was open), and so does one after a later close.
+    if (plan.incident.closed_at)
+        call["closed_at"] = format_iso_utc(*plan.incident.closed_at);
     plan.identity = sha256_hex(call.dump());
     return plan;
 }
@@ -408,10 +477,14 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
             preview->send({recipient, message.subject, message.body, "", "", stamp.at, {}});
             ++result.attempted;
         };
-        if (plan.to.empty() && plan.csv_recipients == 0)
+        if (plan.to.empty() && plan.csv_recipients == 0 && plan.previous_recipients == 0)
             show("", json::object(), plan.lang);
         for (const auto& to : plan.to)
             show(to, json::object(), plan.lang);
+        if (plan.previous_notice)
+            each_previous_recipient(store, plan.previous_notice, [&](const DeliveryRecord& d) {
+                show(d.recipient, d.columns.is_object() ? d.columns : json::object(), d.lang);
+            });
         if (request.recipients_csv) {
             std::ifstream in(*request.recipients_csv, std::ios::binary);
             RecipientReader reader(in, request.recipients_csv->string());
@@ -447,12 +520,20 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
             DeliveryRecord delivery;
             delivery.notice_id = created.id;
             delivery.lang = plan.lang;
-            if (plan.to.empty() && plan.csv_recipients == 0)
+            if (plan.to.empty() && plan.csv_recipients == 0 && plan.previous_recipients == 0)
                 store.insert_delivery(delivery, stamp.at);
             for (const auto& to : plan.to) {
                 delivery.recipient = to;
                 store.insert_delivery(delivery, stamp.at);
             }
+            if (plan.previous_notice)
+                each_previous_recipient(store, plan.previous_notice, [&](const DeliveryRecord& d) {
+                    DeliveryRecord copy = delivery;
+                    copy.recipient = d.recipient;
+                    copy.lang = d.lang.empty() ? plan.lang : d.lang;
+                    copy.columns = d.columns.is_object() ? d.columns : json::object();
+                    store.insert_delivery(copy, stamp.at);
+                });
             if (request.recipients_csv) {
                 std::ifstream in(*request.recipients_csv, std::ios::binary);
                 RecipientReader reader(in, request.recipients_csv->string());

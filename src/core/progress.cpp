@@ -1,11 +1,14 @@
 #include "outage/core/progress.hpp"
 
+#include "outage/core/assessment.hpp"
 #include "outage/core/error.hpp"
 #include "outage/core/lifecycle.hpp"
 #include "outage/core/text.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 namespace outage {
 namespace {
@@ -80,8 +83,33 @@ Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, cons
     });
 }
 
+std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
+                                          const std::vector<StepProgress>& progress) {
+    std::vector<const Step*> result;
+    for (const auto& view : steps_for(runbook, incident.severity, progress))
+        if (!view.progress && !view.step->optional)
+            result.push_back(view.step);
+    return result;
+}
+
+std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now) {
+    std::erase_if(incidents, [&](const Incident& incident) {
+        return incident.status != Status::open || !incident.handed_off_at ||
+               *incident.handed_off_at + handover_ack_window >= now;
+    });
+    std::stable_sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
+        return *a.handed_off_at < *b.handed_off_at;
+    });
+    return incidents;
+}
+
 DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon) {
-    return DueReport{store.overdue_incidents(now), store.deadlines_due_before(now + horizon)};
+    // Open incidents are few at any time; the handover check needs no query of its own.
+    IncidentFilter open;
+    open.status = Status::open;
+    return DueReport{store.overdue_incidents(now),
+                     unacknowledged_handovers(store.list_incidents(open), now),
+                     store.deadlines_due_before(now + horizon)};
 }
 
 } // namespace outage

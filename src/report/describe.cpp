@@ -8,14 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-json optional_time(const std::optional<Timestamp>& t) {
-    return t ? json(format_iso_utc(*t)) : json();
-}
-
-json optional_text(const std::optional<std::string>& text) {
-    return text ? json(*text) : json();
-}
-
 std::string dump(const json& value, int indent) {
     // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still
     // print.
@@ -45,6 +37,14 @@ std::string with_note(std::string line, const json& payload) {
 }
 
 } // namespace
+
+json optional_time(const std::optional<Timestamp>& t) {
+    return t ? json(format_iso_utc(*t)) : json();
+}
+
+json optional_text(const std::optional<std::string>& text) {
+    return text ? json(*text) : json();
+}
 
 json incident_json(const Incident& incident) {
     return json{
@@ -137,6 +137,8 @@ std::string describe_event(const Event& event) {
                                      text_of(p, "to")),
                          p);
     }
+    if (event.kind == "acknowledged")
+        return fmt::format("handover acknowledged: {} has it", text_of(p, "owner"));
     if (event.kind == "closed")
         return fmt::format("closed — {}", text_of(p, "resolution"));
     if (event.kind == "reopened")

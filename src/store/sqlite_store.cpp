@@ -422,11 +422,15 @@ void SqliteStore::insert_delivery(const DeliveryRecord& delivery, Timestamp at) 
     stmt.exec();
 }
 
-std::vector<DeliveryRecord> SqliteStore::unsent_deliveries(std::int64_t notice, std::int64_t after,
-                                                           int limit) {
-    SQLite::Statement stmt(m_db, "SELECT id, recipient, lang, fields, state, attempts, last_error "
-                                 "FROM deliveries WHERE notice_id = ? AND state <> 'sent' AND "
-                                 "id > ? ORDER BY id LIMIT ?");
+namespace {
+
+// Up to `limit` deliveries of one notice with an id above `after`: all, or only those not sent.
+std::vector<DeliveryRecord> select_deliveries(SQLite::Database& db, std::int64_t notice,
+                                              std::int64_t after, int limit, bool unsent_only) {
+    SQLite::Statement stmt(db, fmt::format("SELECT id, recipient, lang, fields, state, attempts, "
+                                           "last_error FROM deliveries WHERE notice_id = ? {}AND "
+                                           "id > ? ORDER BY id LIMIT ?",
+                                           unsent_only ? "AND state <> 'sent' " : ""));
     stmt.bind(1, notice);
     stmt.bind(2, after);
     stmt.bind(3, limit);
@@ -438,13 +442,27 @@ std::vector<DeliveryRecord> SqliteStore::unsent_deliveries(std::int64_t notice, 
         delivery.recipient = stmt.getColumn(1).getString();
         delivery.lang = stmt.getColumn(2).getString();
         delivery.columns = nlohmann::json::parse(stmt.getColumn(3).getString(), nullptr, false);
-        delivery.state = stmt.getColumn(4).getString() == "failed" ? DeliveryState::failed
-                                                                   : DeliveryState::pending;
+        std::string state = stmt.getColumn(4).getString();
+        delivery.state = state == "failed" ? DeliveryState::failed
+                         : state == "sent" ? DeliveryState::sent
+                                           : DeliveryState::pending;
         delivery.attempts = stmt.getColumn(5).getInt();
         delivery.last_error = column_text(stmt.getColumn(6));
         result.push_back(std::move(delivery));
     }
     return result;
+}
+
+} // namespace
+
+std::vector<DeliveryRecord> SqliteStore::unsent_deliveries(std::int64_t notice, std::int64_t after,
+                                                           int limit) {
+    return select_deliveries(m_db, notice, after, limit, true);
+}
+
+std::vector<DeliveryRecord> SqliteStore::deliveries(std::int64_t notice, std::int64_t after,
+                                                    int limit) {
+    return select_deliveries(m_db, notice, after, limit, false);
 }
 
 void SqliteStore::mark_delivery(std::int64_t delivery, DeliveryState state,

@@ -60,7 +60,9 @@ class BundledTemplatesTest(OutageTestCase):
                                       "--service", "phones", "--service", "chat",
                                       "--affected", "120")
         self.ok("handoff", str(incident), "--to", "priya", "--note", "Carrier ticket 4411 open")
-        self.ok("close", str(incident), "--resolution", "Carrier fixed the trunk")
+        # Closing warns about the runbook steps left open; that is all.
+        self.assertEqual(self.run("close", str(incident), "--resolution",
+                                  "Carrier fixed the trunk")[0], 0)
         for name in NAMES:
             for lang in LANGS:
                 with self.subTest(template=name, lang=lang):

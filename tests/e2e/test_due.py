@@ -1,7 +1,8 @@
 """`outage due` end to end with OUTAGE_NOW moved forward, against the fixture runbook
-tests/data/runbooks/good/lab-flood.yaml: overdue updates most overdue first, deadlines missed or
-close, --fail-if-overdue, --json, and what moves an update or ends a deadline (`update --note`,
-re-assessment, `deadline --met`, `close`)."""
+tests/data/runbooks/good/lab-flood.yaml: overdue updates most overdue first, handovers nobody
+acknowledged, deadlines missed or close, --fail-if-overdue, --json, and what moves an update or
+ends a deadline or a handover (`update --note`, re-assessment, `deadline --met`, `ack`,
+`close`)."""
 
 import json
 import os
@@ -40,6 +41,12 @@ class DueTestCase(OutageTestCase):
         incident = self.open_incident(title, "lab-flood", *extra, env={"OUTAGE_NOW": at})
         self.ok("assess", str(incident), *answers, env={"OUTAGE_NOW": at})
         return incident
+
+    def close(self, incident, resolution):
+        """Closes an incident; its steps are left open, which close warns about."""
+        code, _, err = self.run("close", incident, "--resolution", resolution)
+        self.assertEqual(code, 0, err)
+        self.assertIn("required step", err)
 
     def due(self, at, *args):
         """`outage due` at `at`: (exit code, stdout); stderr must be empty."""
@@ -122,7 +129,7 @@ class OverdueUpdatesTest(DueTestCase):
         self.assertEqual(self.due(late, "--fail-if-overdue"), (0, NOTHING))
 
     def test_closed_incidents_are_not_due(self):
-        self.ok("close", "2", "--resolution", "Pumped out")
+        self.close("2", "Pumped out")
         self.assertEqual(self.due_ids("2026-11-22T11:30:00Z"), [("update", 1)])
 
 
@@ -210,7 +217,7 @@ class DeadlinesDueTest(DueTestCase):
                              for d in self.due_json("2026-11-25T00:00:00Z", "--within", "3d")))
 
     def test_deadlines_of_closed_incidents_are_not_due(self):
-        self.ok("close", "1", "--resolution", "Dry")
+        self.close("1", "Dry")
         self.assertEqual(self.due_json("2026-11-23T11:00:00Z", "--within", "3d"), [])
 
     def test_deadline_refusals_change_nothing(self):
@@ -224,6 +231,64 @@ class DeadlinesDueTest(DueTestCase):
         self.ok("deadline", "1", "insurer", "--met")
         self.assert_fails(["deadline", "1", "insurer", "--met"], 5,
                           "deadline 'insurer' of incident 1 was already met at " + NOW)
+
+
+class HandoverDueTest(DueTestCase):
+    """Handovers nobody acknowledged after 15 minutes: listed, and overdue for cron."""
+
+    HANDOVERS = ("Handovers not acknowledged after 15m (the new owner runs `outage ack ID`):\n"
+                 + ROW.format("ID", "SEVERITY", "WAITING", "OWNER", "TITLE") + "\n")
+
+    def setUp(self):
+        super().setUp()
+        # SEV4: the next update is due at 22:00Z, so only the handover can be late.
+        self.flood("Damp corner", SEV4)
+        self.ok("handoff", "1", "--to", "priya", "--note", "Dehumidifier on",
+                env={"OUTAGE_NOW": NOW})
+
+    def test_listed_16_minutes_after_the_handoff(self):
+        self.assertEqual(self.due("2026-11-22T10:15:00Z", "--fail-if-overdue"), (0, NOTHING))
+        at = "2026-11-22T10:16:00Z"
+        self.assertEqual(self.due(at), (0, self.HANDOVERS
+                                        + ROW.format(1, "SEV4", "16m", "priya", "Damp corner")
+                                        + "\n"))
+        self.assertEqual(self.due(at, "--fail-if-overdue")[0], 7)
+        self.assertEqual(self.due_json(at), [
+            {"kind": "handover", "incident": 1, "title": "Damp corner", "severity": "SEV4",
+             "owner": "priya", "handed_off_at": NOW, "waiting_minutes": 16},
+        ])
+        code, out, _ = self.run("due", "--fail-if-overdue", "--json", env={"OUTAGE_NOW": at})
+        self.assertEqual((code, json.loads(out)[0]["kind"]), (7, "handover"))
+
+    def test_ack_ends_it(self):
+        at = "2026-11-22T10:40:00Z"
+        self.ok("ack", "1", env={"OUTAGE_NOW": at, "OUTAGE_USER": "priya"})
+        self.assertEqual(self.due(at, "--fail-if-overdue"), (0, NOTHING))
+        # A new handover starts a new wait.
+        self.ok("handoff", "1", "--to", "bob", "--note", "Night shift",
+                env={"OUTAGE_NOW": at, "OUTAGE_USER": "priya"})
+        self.assertEqual(self.due_ids("2026-11-22T10:55:00Z"), [])
+        self.assertEqual(self.due_ids("2026-11-22T10:56:00Z"), [("handover", 1)])
+
+    def test_between_overdue_updates_and_deadlines_longest_waiting_first(self):
+        self.flood("Flood in lab 2", SEV1, owner="ann")  # update due 10:30Z
+        self.ok("handoff", "2", "--to", "bob", "--note", "Pumps", env={"OUTAGE_USER": "ann",
+                                                                        "OUTAGE_NOW": NOW})
+        self.ok("handoff", "1", "--to", "carl", "--note", "Again",
+                env={"OUTAGE_USER": "priya", "OUTAGE_NOW": "2026-11-22T10:10:00Z"})
+        at = "2026-11-22T10:45:00Z"
+        self.assertEqual(self.due_ids(at, "--within", "2d"),
+                         [("update", 2), ("handover", 2), ("handover", 1), ("deadline", 1),
+                          ("deadline", 2)])
+        code, out = self.due(at)
+        self.assertIn(ROW.format(2, "SEV1", "15m", "bob", "Flood in lab 2") + "\n\n"
+                      + self.HANDOVERS
+                      + ROW.format(2, "SEV1", "45m", "bob", "Flood in lab 2") + "\n"
+                      + ROW.format(1, "SEV4", "35m", "carl", "Damp corner") + "\n", out)
+
+    def test_closed_incidents_are_not_listed(self):
+        self.close("1", "Dry")
+        self.assertEqual(self.due("2026-11-22T11:00:00Z", "--fail-if-overdue"), (0, NOTHING))
 
 
 class DueErrorsTest(DueTestCase):

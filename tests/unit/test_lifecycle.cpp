@@ -175,3 +175,60 @@ TEST_CASE("lifecycle::errors leave the log unchanged") {
     CHECK(f.store->verify_chain().events_checked == events_before + 2); // only the second open
     CHECK(f.store->list_incidents({}).size() == 2);
 }
+
+TEST_CASE("lifecycle::acknowledge") {
+    Fixture f;
+    IncidentId id = f.open();
+    std::string message;
+
+    SECTION("nothing waiting: nothing recorded") {
+        AckResult result = acknowledge(*f.store, id, {"alice", t0});
+        CHECK_FALSE(result.handed_off_at);
+        CHECK(result.incident.owner == "alice");
+        CHECK(f.kinds(id) == std::vector<std::string>{"opened", "deadline_started"});
+    }
+
+    SECTION("the new owner takes over") {
+        hand_off(*f.store, id, {"priya", "vendor due at 14:00"}, {"alice", t0});
+        auto before = f.store->verify_chain().events_checked;
+        CHECK(exit_of(
+                  [&] {
+                      acknowledge(*f.store, id, {"alice", t0 + minutes{5}});
+                  },
+                  message) == Exit::conflict);
+        CHECK(message ==
+              "incident 1 was handed over to priya; only they can acknowledge it (you are alice)");
+        CHECK(f.store->verify_chain().events_checked == before);
+        CHECK(f.store->find_incident(id)->handed_off_at == t0);
+
+        AckResult result = acknowledge(*f.store, id, {"priya", t0 + minutes{20}});
+        CHECK(result.handed_off_at == t0);
+        CHECK_FALSE(result.incident.handed_off_at);
+        CHECK_FALSE(f.store->find_incident(id)->handed_off_at);
+        auto event = f.store->timeline(id).back();
+        CHECK(event.kind == "acknowledged");
+        CHECK(event.actor == "priya");
+        CHECK(event.payload ==
+              nlohmann::json{{"owner", "priya"}, {"handed_off_at", "2026-11-22T10:00:00Z"}});
+        // Again: nothing is waiting any more.
+        CHECK_FALSE(acknowledge(*f.store, id, {"priya", t0 + minutes{21}}).handed_off_at);
+        CHECK(f.kinds(id).back() == "acknowledged");
+    }
+
+    SECTION("a closed or unknown incident") {
+        close_incident(*f.store, id, {"done", {}, {}, {}}, {"alice", t0});
+        CHECK(exit_of(
+                  [&] {
+                      acknowledge(*f.store, id, {"alice", t0});
+                  },
+                  message) == Exit::conflict);
+        CHECK(message == "cannot acknowledge incident 1: it is closed (reopen it first with "
+                         "`outage reopen 1 --note TEXT`)");
+        CHECK(exit_of(
+                  [&] {
+                      acknowledge(*f.store, 7, {"alice", t0});
+                  },
+                  message) == Exit::not_found);
+        CHECK(message == "no incident 7");
+    }
+}

@@ -116,3 +116,75 @@ TEST_CASE("progress::due_report") {
     REQUIRE(report.deadlines.size() == 1); // closed incidents no longer nag
     CHECK(report.deadlines[0].name == "insurer");
 }
+
+TEST_CASE("progress::unfinished_steps") {
+    Fixture f;
+    IncidentId id = f.open_and_assess("no", t0); // SEV3: move-samples needs SEV2
+    auto ids = [&] {
+        std::vector<std::string> result;
+        Incident incident = *f.store->find_incident(id);
+        for (const Step* step : unfinished_steps(f.runbook, incident, f.store->step_progress(id)))
+            result.push_back(step->id);
+        return result;
+    };
+    // photos is optional, move-samples does not apply at SEV3.
+    CHECK(ids() == std::vector<std::string>{"power-off"});
+    mark_step(*f.store, f.runbook, id, "power-off", StepState::skipped, {}, {"bob", t0});
+    CHECK(ids().empty());
+
+    // Before the first assessment every step applies.
+    OpenRequest open;
+    open.scenario = "lab-flood";
+    open.title = "Damp";
+    Incident fresh = open_incident(*f.store, plan_open(f.path, open), {"alice", t0}).incident;
+    std::vector<std::string> all;
+    for (const Step* step : unfinished_steps(f.runbook, fresh, {}))
+        all.push_back(step->id);
+    CHECK(all == std::vector<std::string>{"power-off", "move-samples"});
+}
+
+TEST_CASE("progress::unacknowledged_handovers") {
+    auto incident = [](IncidentId id, std::optional<Timestamp> handed_off_at,
+                       Status status = Status::open) {
+        Incident result;
+        result.id = id;
+        result.status = status;
+        result.handed_off_at = handed_off_at;
+        return result;
+    };
+    Timestamp now = t0 + hours{1};
+    auto ids = [&](std::vector<Incident> incidents) {
+        std::vector<IncidentId> result;
+        for (const auto& found : unacknowledged_handovers(std::move(incidents), now))
+            result.push_back(found.id);
+        return result;
+    };
+    CHECK(ids({incident(1, std::nullopt)}).empty());
+    // Exactly 15 minutes is still within the window; a second more is not.
+    CHECK(ids({incident(1, now - minutes{15})}).empty());
+    CHECK(ids({incident(1, now - minutes{15} - seconds{1})}) == std::vector<IncidentId>{1});
+    CHECK(ids({incident(1, now - hours{2}, Status::closed)}).empty());
+    // Longest waiting first.
+    CHECK(ids({incident(1, now - minutes{20}), incident(2, now - minutes{50}),
+               incident(3, now - minutes{5}), incident(4, now - minutes{30})}) ==
+          std::vector<IncidentId>{2, 4, 1});
+}
+
+TEST_CASE("progress::due_report lists handovers nobody acknowledged") {
+    Fixture f;
+    IncidentId first = f.open_and_assess("no", t0);
+    IncidentId second = f.open_and_assess("no", t0);
+    hand_off(*f.store, first, {"priya", "pumps at 11"}, {"alice", t0 + minutes{10}});
+    hand_off(*f.store, second, {"bob", "over to you"}, {"alice", t0 + minutes{20}});
+
+    CHECK(due_report(*f.store, t0 + minutes{25}, hours{1}).unacknowledged.empty());
+    auto report = due_report(*f.store, t0 + minutes{36}, hours{1});
+    REQUIRE(report.unacknowledged.size() == 2);
+    CHECK(report.unacknowledged[0].id == first);
+    CHECK(report.unacknowledged[1].id == second);
+    CHECK(report.overdue.empty());
+
+    acknowledge(*f.store, first, {"priya", t0 + minutes{40}});
+    close_incident(*f.store, second, {"dry", {}, {}, {}}, {"bob", t0 + minutes{41}});
+    CHECK(due_report(*f.store, t0 + minutes{45}, hours{1}).unacknowledged.empty());
+}

@@ -323,3 +323,51 @@ TEST_CASE("store::notices of an incident, oldest first") {
     CHECK(notices[1].audience == "customers");
     CHECK(store->notices(3).empty());
 }
+
+TEST_CASE("store::deliveries pages through a notice in every state") {
+    TempDir dir;
+    auto store = open_store(dir.file("incidents.db"), Access::create);
+    std::int64_t notice_id = write_transaction(*store, [&] {
+        IncidentId incident = store->insert_incident(sample());
+        NoticeRecord notice;
+        notice.incident_id = incident;
+        notice.identity = "n";
+        notice.audience = "customers";
+        notice.template_name = "t";
+        notice.channel = "email";
+        notice.created_at = t0;
+        notice.actor = "alice";
+        std::int64_t id = store->insert_notice(notice);
+        for (const char* address : {"a@example.com", "b@example.com", "c@example.com"}) {
+            DeliveryRecord delivery;
+            delivery.notice_id = id;
+            delivery.recipient = address;
+            delivery.lang = address[0] == 'b' ? "nl" : "en";
+            delivery.columns = {{"name", std::string(1, address[0])}};
+            store->insert_delivery(delivery, t0);
+        }
+        return id;
+    });
+    auto all = store->deliveries(notice_id, 0, 10);
+    REQUIRE(all.size() == 3);
+    write_transaction(*store, [&] {
+        store->mark_delivery(all[0].id, DeliveryState::sent, std::nullopt, t0);
+        store->mark_delivery(all[1].id, DeliveryState::failed, std::string("refused"), t0);
+    });
+
+    auto first = store->deliveries(notice_id, 0, 2);
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].recipient == "a@example.com");
+    CHECK(first[0].state == DeliveryState::sent);
+    CHECK(first[1].state == DeliveryState::failed);
+    CHECK(first[1].last_error == "refused");
+    CHECK(first[1].lang == "nl");
+    CHECK(first[1].columns == nlohmann::json{{"name", "b"}});
+    auto rest = store->deliveries(notice_id, first[1].id, 2);
+    REQUIRE(rest.size() == 1);
+    CHECK(rest[0].recipient == "c@example.com");
+    CHECK(rest[0].state == DeliveryState::pending);
+    CHECK(store->deliveries(notice_id, rest[0].id, 2).empty());
+    // Sent ones are not unsent.
+    CHECK(store->unsent_deliveries(notice_id, 0, 10).size() == 2);
+}

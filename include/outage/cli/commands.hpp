@@ -21,6 +21,8 @@ struct CommandEntry {
 void add_open(CLI::App& command, Context& ctx);
 void add_update(CLI::App& command, Context& ctx);
 void add_handoff(CLI::App& command, Context& ctx);
+void add_ack(CLI::App& command, Context& ctx);
+void add_brief(CLI::App& command, Context& ctx);
 void add_close(CLI::App& command, Context& ctx);
 void add_reopen(CLI::App& command, Context& ctx);
 void add_list(CLI::App& command, Context& ctx);
@@ -46,6 +48,8 @@ inline constexpr CommandEntry commands[] = {
     {"assess", "Answer the runbook's questions; get severity, audiences and steps", add_assess},
     {"update", "Record progress: status, note, ETA, number affected", add_update},
     {"handoff", "Hand the incident to a new owner with a note", add_handoff},
+    {"ack", "Take over an incident handed to you (the warm handover)", add_ack},
+    {"brief", "The handover summary: severity, owners, done, pending, last messages", add_brief},
     {"notify", "Send an audience its message through the plan's channel", add_notify},
     {"outbox", "Deliveries still queued; --flush retries them", add_outbox},
     {"steps", "The response checklist for the incident's severity", add_steps},

@@ -59,6 +59,17 @@ struct HandoffRequest {
 // Makes `to` the owner, with a note for them; the handover stays unacknowledged until `ack`.
 Incident hand_off(Store& store, IncidentId id, const HandoffRequest& request, const Stamp& stamp);
 
+// What `ack` found: with no handover waiting nothing is recorded.
+struct AckResult {
+    Incident incident;
+    std::optional<Timestamp> handed_off_at; // the handover acknowledged, if one was waiting
+};
+
+// Records that the owner has taken the incident over after a handoff (an `acknowledged`
+// event) and clears the waiting handover. Throws Error(conflict) for a closed incident and
+// when someone other than the owner acknowledges.
+AckResult acknowledge(Store& store, IncidentId id, const Stamp& stamp);
+
 struct CloseRequest {
     std::string resolution;
     std::optional<std::string> root_cause;
@@ -66,6 +77,7 @@ struct CloseRequest {
     std::vector<std::string> actions;
 };
 
+// Closes an open incident with its resolution; the prevention actions add to earlier ones.
 Incident close_incident(Store& store, IncidentId id, const CloseRequest& request,
                         const Stamp& stamp);
 

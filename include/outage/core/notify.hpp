@@ -24,6 +24,7 @@ struct NotifyRequest {
     std::optional<std::string> channel;       // default: the plan's
     std::vector<std::string> to;
     std::optional<std::filesystem::path> recipients_csv;
+    std::optional<std::int64_t> recipients_of; // an earlier notice of the incident: its recipients
     std::optional<std::string> lang;
     std::optional<std::string> note;
     std::optional<std::string> workaround;

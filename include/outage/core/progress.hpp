@@ -22,10 +22,24 @@ StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
 Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
                        const std::optional<std::string>& note, const Stamp& stamp);
 
-// What `due` reports: updates owed and deadlines missed or close.
+// The runbook steps that apply at the incident's severity, are not optional, and are neither
+// done nor skipped, in runbook order.
+std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
+                                          const std::vector<StepProgress>& progress);
+
+// How long a new owner has to acknowledge a handover before `due` lists it.
+inline constexpr std::chrono::minutes handover_ack_window{15};
+
+// The open incidents among `incidents` whose handover has waited longer than the window for
+// `ack`, longest waiting first.
+std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now);
+
+// What `due` reports: updates owed, handovers nobody has acknowledged, and deadlines missed
+// or close.
 struct DueReport {
-    std::vector<Incident> overdue;   // most overdue first
-    std::vector<Deadline> deadlines; // unmet, due before now + horizon, earliest first
+    std::vector<Incident> overdue;        // most overdue first
+    std::vector<Incident> unacknowledged; // longest waiting first
+    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first
 };
 DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon);
 

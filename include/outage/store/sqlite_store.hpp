@@ -42,6 +42,8 @@ class SqliteStore final : public Store {
     void insert_delivery(const DeliveryRecord& delivery, Timestamp at) override;
     std::vector<DeliveryRecord> unsent_deliveries(std::int64_t notice, std::int64_t after,
                                                   int limit) override;
+    std::vector<DeliveryRecord> deliveries(std::int64_t notice, std::int64_t after,
+                                           int limit) override;
     void mark_delivery(std::int64_t delivery, DeliveryState state,
                        const std::optional<std::string>& error, Timestamp at) override;
     DeliveryCounts delivery_counts(std::int64_t notice) override;

@@ -83,6 +83,10 @@ class Store {
     // Up to `limit` pending or failed deliveries of the notice with an id above `after`.
     virtual std::vector<DeliveryRecord> unsent_deliveries(std::int64_t notice, std::int64_t after,
                                                           int limit) = 0;
+    // Up to `limit` deliveries of the notice in any state with an id above `after`, for paging
+    // through who a notice went to.
+    virtual std::vector<DeliveryRecord> deliveries(std::int64_t notice, std::int64_t after,
+                                                   int limit) = 0;
     virtual void mark_delivery(std::int64_t delivery, DeliveryState state,
                                const std::optional<std::string>& error, Timestamp at) = 0;
     virtual DeliveryCounts delivery_counts(std::int64_t notice) = 0;
