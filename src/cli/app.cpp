@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <cstdio>
 #include <optional>
@@ -101,7 +102,10 @@ int run(int argc, char** argv) {
         print_error(e.what());
         return static_cast<int>(e.code());
     } catch (const SQLite::Exception& e) {
-        print_error(fmt::format("incident log: {}", e.what()));
+        // A full disk shows up as SQLITE_FULL, or as an I/O error when a write is cut short.
+        bool full = e.getErrorCode() == SQLITE_FULL || e.getErrorCode() == SQLITE_IOERR;
+        print_error(fmt::format("incident log {}: {}{}", db_path(ctx), e.what(),
+                                full ? " (is the disk full?)" : ""));
         return static_cast<int>(Exit::runtime);
     } catch (const std::exception& e) {
         print_error(e.what());

@@ -61,12 +61,28 @@ std::pair<int, int> position_of(const std::string& text, size_t offset, TextOrig
 }
 
 // Checks one Mustache text with kainjow's own parser: syntax, then every tag.
+constexpr int max_section_depth = 32;
+
 void check_tags(const std::string& text, TextOrigin origin, AudienceClass audience,
                 const fs::path& file, std::vector<Problem>& problems) {
     auto add = [&](size_t offset, std::string message) {
         auto [line, column] = position_of(text, offset, origin);
         problems.push_back(Problem{file.string(), line, column, std::move(message)});
     };
+    // kainjow parses and walks sections recursively: a template nested thousands deep would
+    // exhaust the stack, so depth is checked before kainjow sees the text.
+    int depth = 0;
+    for (size_t at = text.find("{{"); at != std::string::npos; at = text.find("{{", at + 2)) {
+        char kind = at + 2 < text.size() ? text[at + 2] : '\0';
+        if (kind == '#' || kind == '^') {
+            if (++depth > max_section_depth) {
+                add(at, fmt::format("sections are nested more than {} deep", max_section_depth));
+                return;
+            }
+        } else if (kind == '/') {
+            --depth;
+        }
+    }
     mustache::data empty;
     mustache::context<std::string> context{&empty};
     mustache::context_internal<std::string> internal{context};
@@ -130,8 +146,8 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
     if (!parts || !is_slug(parts->first) || !is_lang(parts->second))
         return fail_at_top("a template file is named <name>.<lang>.mustache, such as "
                            "customer-update.en.mustache");
-    if (auto unsafe = writable_by_others(file))
-        return fail_at_top(*unsafe);
+    if (auto unfit = unfit_input_file(file))
+        return fail_at_top(*unfit);
     auto text = read_file(file);
     if (!text)
         return fail_at_top("cannot read the file");

@@ -2,6 +2,7 @@
 
 #include "outage/core/incident.hpp"
 #include "outage/core/runbook.hpp"
+#include "outage/core/text.hpp"
 #include "outage/core/time.hpp"
 
 #include <fmt/format.h>
@@ -259,7 +260,7 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesys
     }
 }
 
-std::optional<std::string> writable_by_others(const std::filesystem::path& file) {
+std::optional<std::string> unfit_input_file(const std::filesystem::path& file) {
     namespace fs = std::filesystem;
     std::error_code ec;
     auto mode = [&](const fs::path& path) {
@@ -278,20 +279,27 @@ std::optional<std::string> writable_by_others(const std::filesystem::path& file)
         return fmt::format("its folder {} is writable by others (mode {:04o}), so anyone on "
                            "this machine could replace it: chmod o-w {}",
                            dir.string(), dir_mode & 07777, dir.string());
+    auto size = fs::file_size(file, ec);
+    if (!ec && size > max_input_file_size)
+        return fmt::format("the file is {} bytes; runbooks, templates and config files are at "
+                           "most {} bytes",
+                           size, max_input_file_size);
     return std::nullopt;
 }
 
 std::optional<YAML::Node> load_yaml(const std::filesystem::path& file,
                                     std::vector<Problem>& problems) {
-    if (auto unsafe = writable_by_others(file)) {
-        problems.push_back(Problem{file.string(), 1, 1, *unsafe});
+    auto fail = [&](std::string message) {
+        problems.push_back(Problem{file.string(), 1, 1, std::move(message)});
         return std::nullopt;
-    }
+    };
+    if (auto unfit = unfit_input_file(file))
+        return fail(*unfit);
     auto text = read_file(file);
-    if (!text) {
-        problems.push_back(Problem{file.string(), 1, 1, "cannot read the file"});
-        return std::nullopt;
-    }
+    if (!text)
+        return fail("cannot read the file");
+    if (!is_valid_utf8(*text))
+        return fail("the file is not valid UTF-8");
     return parse_yaml(*text, file, problems);
 }
 

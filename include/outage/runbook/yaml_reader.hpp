@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
@@ -73,9 +74,12 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesys
 // Reads a whole file; nothing when it cannot be read.
 std::optional<std::string> read_file(const std::filesystem::path& file);
 
-// Why `file` must not be trusted, when others on this machine may change it (it or its folder
-// is writable by others): runbooks, templates and the config decide what outage tells people.
-std::optional<std::string> writable_by_others(const std::filesystem::path& file);
+// Runbooks, templates and config files are small, and decide what outage tells people.
+inline constexpr std::uintmax_t max_input_file_size = 1024 * 1024;
+
+// Why `file` must not be read: others on this machine may change it (it or its folder is
+// writable by others), or it is larger than max_input_file_size. Nothing when it is fine.
+std::optional<std::string> unfit_input_file(const std::filesystem::path& file);
 
 // Puts problems[first..] in file order (line, then column); checks find some problems, such
 // as cross-references, after others further down.
