@@ -29,10 +29,13 @@ void add_ack(CLI::App& command, Context& ctx) {
                        incident.id, incident.owner.value_or("nobody"));
             return;
         }
-        fmt::print("{} has taken over incident {} (handed over {}, {} ago).\n",
+        std::string waited =
+            now.at > *result.handed_off_at
+                ? fmt::format(", {} ago", format_span(now.at - *result.handed_off_at))
+                : "";
+        fmt::print("{} has taken over incident {} (handed over {}{}).\n",
                    incident.owner.value_or(now.actor), incident.id,
-                   format_local(*result.handed_off_at),
-                   format_span(now.at - *result.handed_off_at));
+                   format_local(*result.handed_off_at), waited);
     });
 }
 

@@ -72,7 +72,7 @@ void brief_print_owners(const Brief& brief) {
     for (const auto& spell : brief.owners) {
         std::string what;
         if (!spell.handover)
-            what = "opened it";
+            what = spell.by == spell.owner ? "opened it" : "opened by " + spell.by;
         else {
             what = fmt::format("from {}", spell.from.value_or("nobody"));
             if (spell.by != spell.from.value_or(""))

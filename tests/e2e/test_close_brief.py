@@ -486,8 +486,9 @@ class BriefTest(CloseBriefTestCase):
         self.assertIn("\nPending\n  nothing\n", out)
 
     def test_unassessed(self):
-        self.open_incident("Drip", "lab-flood")
+        self.open_incident("Drip", "lab-flood", "--owner", "priya")
         out = self.ok("brief", "1")
+        self.assertIn("\nOwners\n  2026-11-22 11:00 CET  priya        opened by tester\n", out)
         self.assertIn("  severity     unassessed: run `outage assess 1`\n", out)
         self.assertIn("\nDone\n  no step marked yet\n", out)
         # Before the first assessment every step applies.
@@ -586,9 +587,16 @@ class AckTest(CloseBriefTestCase):
 
     def test_json(self):
         doc = self.run_json("ack", "1", "--as", "priya")
+        self.assertEqual(self.ok("ack", "1", "--as", "priya"), "Nothing to acknowledge: no "
+                         "handover of incident 1 is waiting (priya owns it).\n")
         self.assertIs(doc["acknowledged"], True)
         self.assertIsNone(doc["handed_off_at"])
         self.assertEqual(doc["owner"], "priya")
+
+    def test_at_once(self):
+        out = self.ok("ack", "1", "--as", "priya", env={"OUTAGE_NOW": "2026-11-22T10:20:00Z"})
+        self.assertEqual(out, "priya has taken over incident 1 (handed over 2026-11-22 11:20 "
+                              "CET).\n")
 
     def test_only_the_new_owner_acknowledges(self):
         self.assert_fails(["ack", "1"], 5, "outage: incident 1 was handed over to priya; only "
