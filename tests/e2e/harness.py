@@ -140,6 +140,16 @@ class OutageTestCase(unittest.TestCase):
             env["OUTAGE_RUNBOOKS"] = self.runbooks
         return env
 
+    def use_outbox_config(self, extra=""):
+        """Writes a config file whose file channel writes to self.outbox (plus `extra` YAML)
+        and makes every command use it; returns the config file's path."""
+        self.outbox = os.path.join(self.tmp, "outbox")
+        config = os.path.join(self.tmp, "config.yaml")
+        with open(config, "w") as f:
+            f.write(f"outbox: {self.outbox}\n{extra}")
+        self.env["OUTAGE_CONFIG"] = config
+        return config
+
     # Running the binary ------------------------------------------------------------------
 
     def run_outage(self, *args, env=None, input=None, umask=None, unset=()):

@@ -146,10 +146,8 @@ class BundledRunbooksTest(OutageTestCase):
             f.write("email,name,organisation\n"
                     "ann@acme.example,Ann,Acme\nbob@acme.example,Bob,Acme\n"
                     "cy@globex.example,Cy,Globex\n")
-        outbox = os.path.join(self.tmp, "outbox")
-        config = os.path.join(self.tmp, "config.yaml")
-        with open(config, "w") as f:
-            f.write(f"outbox: {outbox}\n")
+        config = self.use_outbox_config()
+        outbox = self.outbox
         notify = ["notify", str(incident), "--config", config, "--audience", "customers",
                   "--channel", "file"]
         before = self.snapshot_db()

@@ -29,11 +29,7 @@ class ConcurrencyTest(OutageTestCase):
 
     def setUp(self):
         super().setUp()
-        self.outbox = os.path.join(self.tmp, "outbox")
-        config = os.path.join(self.tmp, "config.yaml")
-        with open(config, "w") as f:
-            f.write(f"outbox: {self.outbox}\n")
-        self.env["OUTAGE_CONFIG"] = config
+        self.use_outbox_config()
         del self.env["OUTAGE_NOW"]  # the real clock: time passes during the race
 
     def test_eight_processes_mixing_every_writing_command(self):

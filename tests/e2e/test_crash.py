@@ -24,11 +24,7 @@ class CrashTest(OutageTestCase):
 
     def setUp(self):
         super().setUp()
-        self.outbox = os.path.join(self.tmp, "outbox")
-        config = os.path.join(self.tmp, "config.yaml")
-        with open(config, "w") as f:
-            f.write(f"outbox: {self.outbox}\n")
-        self.env["OUTAGE_CONFIG"] = config
+        self.use_outbox_config()
         self.rng = random.Random(6)
 
     def start(self, *args):
