@@ -22,6 +22,7 @@ STEPS = ["safety-check", "call-supplier", "brief-frontline", "check-ups", "send-
 # Exit codes a command may legitimately end with in this race: 0, or 5 when another worker
 # closed the incident first. Anything else is a failure of the tool.
 ALLOWED = {0, 5}
+OPS = {"open", "open-keyed", "update", "assess", "step", "notify", "close"}
 
 
 class ConcurrencyTest(OutageTestCase):
@@ -52,9 +53,16 @@ class ConcurrencyTest(OutageTestCase):
         def worker(number):
             rng = random.Random(number)
             mine = []   # incidents this worker opened without a key: only these get closed
-            deadline = time.monotonic() + SECONDS
+            started = time.monotonic()
             count = 0
-            while time.monotonic() < deadline:
+            # A few seconds of racing, longer on a slow machine until every kind of command
+            # has succeeded at least once and each worker has run a dozen.
+            while True:
+                elapsed = time.monotonic() - started
+                with lock:
+                    covered = {op for op, *_ in succeeded} >= OPS
+                if elapsed > SECONDS and covered and count >= 12 or elapsed > 60:
+                    break
                 count += 1
                 token = f"w{number}-{count}"
                 op = rng.choice(["open", "open-keyed", "update", "update", "assess", "step",
@@ -94,13 +102,12 @@ class ConcurrencyTest(OutageTestCase):
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=60)
+            thread.join(timeout=120)
             self.assertFalse(thread.is_alive(), "a worker hung")
 
         self.assertEqual(failures, [])
         ops = {op for op, *_ in succeeded}
-        self.assertEqual(ops, {"open", "open-keyed", "update", "assess", "step", "notify",
-                               "close"}, "the race did not exercise every command")
+        self.assertEqual(ops, OPS, "the race did not exercise every command")
         self.assertGreater(len(succeeded), 8 * WORKERS)
 
         self.assertEqual(self.query("PRAGMA integrity_check"), [("ok",)])
