@@ -46,8 +46,10 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view content, mode_t mode,
                            const std::filesystem::path& temp_dir) {
+    // A bulk send writes a million files: one system call fewer for each. outage never forks.
+    static const pid_t this_process = ::getpid();
     std::filesystem::path temp =
-        temp_dir / fmt::format(".{}{}{}", file.filename().string(), temp_marker, ::getpid());
+        temp_dir / fmt::format(".{}{}{}", file.filename().string(), temp_marker, this_process);
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         fail(temp, errno);
