@@ -5,6 +5,7 @@
 #include "outage/deliver/email.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <sys/stat.h>
+#include <type_traits>
 #include <unistd.h>
 
 namespace outage {
@@ -78,24 +80,69 @@ class FileChannel final : public Channel {
     std::string m_from;
 };
 
-struct CurlGlobal {
-    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-    ~CurlGlobal() { curl_global_cleanup(); }
+// libcurl and the thirty-odd libraries it pulls in cost every run of outage about 10 ms at
+// start-up (bench/cli_latency.py); only e-mail and webhook sends need it, so it is loaded
+// when the first of those starts.
+struct CurlApi {
+    decltype(&::curl_global_init) global_init;
+    decltype(&::curl_global_cleanup) global_cleanup;
+    decltype(&::curl_easy_init) easy_init;
+    decltype(&::curl_easy_cleanup) easy_cleanup;
+    decltype(&::curl_easy_reset) easy_reset;
+    decltype(&::curl_easy_setopt) easy_setopt;
+    decltype(&::curl_easy_perform) easy_perform;
+    decltype(&::curl_easy_getinfo) easy_getinfo;
+    decltype(&::curl_easy_strerror) easy_strerror;
+    decltype(&::curl_slist_append) slist_append;
+    decltype(&::curl_slist_free_all) slist_free_all;
 };
 
-void ensure_curl() {
-    static CurlGlobal global;
+CurlApi load_curl() {
+    void* library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library)
+        throw Error(Exit::runtime, fmt::format("cannot load libcurl for e-mail and webhooks: {} "
+                                               "(install the libcurl4 package)",
+                                               ::dlerror()));
+    auto find = [library](auto& function, const char* name) {
+        void* symbol = ::dlsym(library, name);
+        if (!symbol)
+            throw Error(Exit::runtime, fmt::format("libcurl.so.4 lacks {}", name));
+        function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(symbol);
+    };
+    CurlApi api{};
+    find(api.global_init, "curl_global_init");
+    find(api.global_cleanup, "curl_global_cleanup");
+    find(api.easy_init, "curl_easy_init");
+    find(api.easy_cleanup, "curl_easy_cleanup");
+    find(api.easy_reset, "curl_easy_reset");
+    find(api.easy_setopt, "curl_easy_setopt");
+    find(api.easy_perform, "curl_easy_perform");
+    find(api.easy_getinfo, "curl_easy_getinfo");
+    find(api.easy_strerror, "curl_easy_strerror");
+    find(api.slist_append, "curl_slist_append");
+    find(api.slist_free_all, "curl_slist_free_all");
+    return api;
+}
+
+struct CurlLibrary {
+    CurlApi api = load_curl();
+    CurlLibrary() { api.global_init(CURL_GLOBAL_DEFAULT); }
+    ~CurlLibrary() { api.global_cleanup(); }
+};
+
+const CurlApi& libcurl() {
+    static CurlLibrary library;
+    return library.api;
 }
 
 struct CurlHandle {
     CURL* handle = nullptr;
     CurlHandle() {
-        ensure_curl();
-        handle = curl_easy_init();
+        handle = libcurl().easy_init();
         if (!handle)
             throw Error(Exit::runtime, "libcurl could not start");
     }
-    ~CurlHandle() { curl_easy_cleanup(handle); }
+    ~CurlHandle() { libcurl().easy_cleanup(handle); }
     CurlHandle(const CurlHandle&) = delete;
     CurlHandle& operator=(const CurlHandle&) = delete;
 };
@@ -141,32 +188,33 @@ class SmtpChannel final : public Channel {
         std::string text = format_email(email);
         UploadSource source{&text};
         CURL* curl = m_curl.handle;
-        curl_easy_reset(curl);
-        curl_easy_setopt(curl, CURLOPT_URL, m_url.c_str());
-        curl_easy_setopt(curl, CURLOPT_MAIL_FROM,
-                         fmt::format("<{}>", bare_address(m_config.from)).c_str());
+        libcurl().easy_reset(curl);
+        libcurl().easy_setopt(curl, CURLOPT_URL, m_url.c_str());
+        libcurl().easy_setopt(curl, CURLOPT_MAIL_FROM,
+                              fmt::format("<{}>", bare_address(m_config.from)).c_str());
         curl_slist* recipients =
-            curl_slist_append(nullptr, fmt::format("<{}>", message.recipient).c_str());
-        curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
-        curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
-        curl_easy_setopt(curl, CURLOPT_READDATA, &source);
-        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(m_config.timeout_seconds));
+            libcurl().slist_append(nullptr, fmt::format("<{}>", message.recipient).c_str());
+        libcurl().easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+        libcurl().easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
+        libcurl().easy_setopt(curl, CURLOPT_READDATA, &source);
+        libcurl().easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        libcurl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        libcurl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+        libcurl().easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(m_config.timeout_seconds));
         if (m_config.security == SmtpSecurity::starttls)
-            curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+            libcurl().easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
         if (m_config.username) {
-            curl_easy_setopt(curl, CURLOPT_USERNAME, m_config.username->c_str());
-            curl_easy_setopt(curl, CURLOPT_PASSWORD, m_password.c_str());
+            libcurl().easy_setopt(curl, CURLOPT_USERNAME, m_config.username->c_str());
+            libcurl().easy_setopt(curl, CURLOPT_PASSWORD, m_password.c_str());
         }
         char error[CURL_ERROR_SIZE] = "";
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-        CURLcode result = curl_easy_perform(curl);
-        curl_slist_free_all(recipients);
+        libcurl().easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+        CURLcode result = libcurl().easy_perform(curl);
+        libcurl().slist_free_all(recipients);
         if (result != CURLE_OK)
-            throw Error(Exit::runtime, fmt::format("SMTP {}:{}: {}", m_config.host, m_config.port,
-                                                   *error ? error : curl_easy_strerror(result)));
+            throw Error(Exit::runtime,
+                        fmt::format("SMTP {}:{}: {}", m_config.host, m_config.port,
+                                    *error ? error : libcurl().easy_strerror(result)));
     }
     bool takes_addresses() const override { return true; }
 
@@ -202,29 +250,30 @@ class WebhookChannel final : public Channel {
                 : message.notice;
         std::string body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         CURL* curl = m_curl.handle;
-        curl_easy_reset(curl);
-        curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+        libcurl().easy_reset(curl);
+        curl_slist* headers = libcurl().slist_append(nullptr, "Content-Type: application/json");
         if (auto token = m_tokens.find(hook->first); token != m_tokens.end())
-            headers = curl_slist_append(
+            headers = libcurl().slist_append(
                 headers, fmt::format("Authorization: Bearer {}", token->second).c_str());
-        curl_easy_setopt(curl, CURLOPT_URL, hook->second.url.c_str());
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        libcurl().easy_setopt(curl, CURLOPT_URL, hook->second.url.c_str());
+        libcurl().easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        libcurl().easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+        libcurl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+        libcurl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+        libcurl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        libcurl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+        libcurl().easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+        libcurl().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         char error[CURL_ERROR_SIZE] = "";
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-        CURLcode result = curl_easy_perform(curl);
+        libcurl().easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+        CURLcode result = libcurl().easy_perform(curl);
         long status = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        curl_slist_free_all(headers);
+        libcurl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        libcurl().slist_free_all(headers);
         if (result != CURLE_OK)
-            throw Error(Exit::runtime, fmt::format("webhook {}: {}", hook->first,
-                                                   *error ? error : curl_easy_strerror(result)));
+            throw Error(Exit::runtime,
+                        fmt::format("webhook {}: {}", hook->first,
+                                    *error ? error : libcurl().easy_strerror(result)));
         if (status < 200 || status > 299)
             throw Error(Exit::runtime, fmt::format("webhook {}: the server answered HTTP {}",
                                                    hook->first, status));
