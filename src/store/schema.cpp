@@ -116,6 +116,11 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_unsent ON deliveries(notice_id) WHERE state <> 'sent';
 )sql",
+    // v2: `due` and `list --status open` read the open incidents without scanning them all
+    // (a 100,000-incident log took 66 ms for `due`, against 7 ms for the sqlite3 shell).
+    R"sql(
+CREATE INDEX incidents_status ON incidents(status, id);
+)sql",
 };
 
 int user_version(SQLite::Database& db) {

@@ -90,7 +90,7 @@ TEST_CASE("store::open_store refuses what it must not touch") {
             } catch (const Error& e) {
                 CHECK(e.code() == Exit::runtime);
                 CHECK_THAT(e.what(), Catch::Contains("schema version 99, newer than this outage "
-                                                     "knows (1)"));
+                                                     "knows (2)"));
                 CHECK_THAT(e.what(), Catch::Contains("the file was not changed"));
             }
         }
@@ -370,4 +370,27 @@ TEST_CASE("store::deliveries pages through a notice in every state") {
     CHECK(store->deliveries(notice_id, rest[0].id, 2).empty());
     // Sent ones are not unsent.
     CHECK(store->unsent_deliveries(notice_id, 0, 10).size() == 2);
+}
+
+TEST_CASE("store::migrates a version 1 log forward") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+    {
+        auto store = open_store(path, Access::create);
+        write_transaction(*store, [&] { store->insert_incident(sample()); });
+    }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP INDEX incidents_status");
+        db.exec("PRAGMA user_version = 1");
+    }
+    auto store = open_store(path, Access::change_existing);
+    CHECK(store->find_incident(1)->title == "Power cut at the Leeds office");
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+    SQLite::Statement plan(db, "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE status = ? "
+                               "ORDER BY id");
+    plan.bind(1, "open");
+    REQUIRE(plan.executeStep());
+    CHECK_THAT(plan.getColumn(3).getString(), Catch::Contains("incidents_status"));
 }

@@ -7,7 +7,7 @@ class Database;
 namespace outage {
 
 // The newest schema this binary knows (PRAGMA user_version).
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;
 
 // The database's schema version, 0 for an empty file. Throws Error(runtime) for a schema
 // newer than this binary knows and for a SQLite file that is not an outage log.
