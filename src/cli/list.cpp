@@ -39,10 +39,8 @@ void add_list(CLI::App& command, Context& ctx) {
         auto store = open_log(ctx, Access::read_only);
         auto incidents = store->list_incidents(filter);
         if (ctx.options.json) {
-            nlohmann::json array = nlohmann::json::array();
-            for (const auto& incident : incidents)
-                array.push_back(incident_json(incident));
-            print_json(array);
+            print_json_array(incidents.size(),
+                             [&](size_t i) { return incident_json(incidents[i]); });
             return;
         }
         print_incident_table(incidents, ctx);

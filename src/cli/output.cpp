@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <cstdio>
+#include <functional>
 #include <set>
 
 namespace outage::cli {
@@ -99,18 +100,27 @@ void print_problems(const std::vector<Problem>& problems, Context& ctx) {
                problems.size() == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
 }
 
+void print_json_array(size_t count, const std::function<json(size_t)>& element) {
+    std::string out = "[";
+    for (size_t i = 0; i < count; ++i) {
+        out += i == 0 ? "\n" : ",\n";
+        out += dump(element(i), -1);
+        // Written in pieces: a list of 100,000 incidents never exists as one JSON document.
+        if (out.size() > 1 << 16) {
+            std::fwrite(out.data(), 1, out.size(), stdout);
+            out.clear();
+        }
+    }
+    out += count == 0 ? "]\n" : "\n]\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
 void print_json(const json& document) {
     if (!document.is_array()) {
         fmt::print("{}\n", dump(document, 2));
         return;
     }
-    std::string out = "[";
-    for (size_t i = 0; i < document.size(); ++i) {
-        out += i == 0 ? "\n" : ",\n";
-        out += dump(document[i], -1);
-    }
-    out += document.empty() ? "]\n" : "\n]\n";
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    print_json_array(document.size(), [&](size_t i) { return document[i]; });
 }
 
 std::string severity_label(const std::optional<std::string>& severity, bool color) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ void print_problems(const std::vector<Problem>& problems, Context& ctx);
 
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);
+// An array of `count` elements, one per line, each built only when it is printed.
+void print_json_array(size_t count, const std::function<nlohmann::json(size_t)>& element);
 
 // "SEV1", coloured on a terminal; "unassessed" before the first assessment.
 std::string severity_label(const std::optional<std::string>& severity, bool color);
