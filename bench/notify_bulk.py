@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Bulk notify to the file channel, side by side with the obvious alternative: a Python
-mail-merge script doing the same work (read the CSV, record every delivery as pending in
+"""Bulk notify to the file channel, side by side with the obvious alternatives: Python
+mail-merge scripts doing the same work (read the CSV, record every delivery as pending in
 SQLite, render each message, write one .eml per recipient atomically, mark it sent, commit
-every 500). Prints wall time and peak memory (max RSS) of each and their ratio.
+every 500), one building messages with the email package, one rendering with jinja2
+(Debian's python3-jinja2). Prints wall time and peak memory (max RSS) and the time ratio.
 
     bench/notify_bulk.py [--outage build/release/src/outage] [--rows 10000 100000 1000000]
 """
@@ -23,12 +24,16 @@ ROOT = os.path.dirname(HERE)
 ANSWERS = dict(where="our-services", scope="team", customers="many", impact="blocked",
                realtime="yes", downtime="hours", attack="no", workaround="no", cause="ours")
 
-MAIL_MERGE = r'''
+# The alternatives share everything but how a message is made: read the CSV, record every
+# delivery as pending in SQLite, render, write one .eml atomically (mode 0600), mark it sent,
+# commit every 500. RENDER is filled in per alternative.
+SCRIPT = r'''
 import csv, email.message, email.utils, json, os, sqlite3, sys
 csv_path, outbox, db_path = sys.argv[1:4]
-body_template = ("Dear {name},\n\nSince {opened_at} the following services are disrupted:\n"
-                 "  - portal\n\nWe do not yet know when they will work normally again.\n\n"
-                 "You will hear from us again by {next_update}.\n\nThe support team\n")
+FIELDS = dict(opened_at="2026-11-22 11:00 CET", next_update="2026-11-22 11:15 CET",
+              services=["portal"], eta="", workaround="", reference="INC-1",
+              organisation="The support team")
+RENDER
 os.makedirs(outbox, mode=0o700, exist_ok=True)
 db = sqlite3.connect(db_path, isolation_level=None)
 db.execute("PRAGMA journal_mode=WAL")
@@ -49,23 +54,57 @@ while True:
     db.execute("BEGIN IMMEDIATE")
     for delivery_id, recipient, columns in rows:
         after = delivery_id
-        row = json.loads(columns)
-        msg = email.message.EmailMessage()
-        msg["From"] = "Ops <ops@example.com>"
-        msg["To"] = recipient
-        msg["Subject"] = "Service disruption: portal (INC-1)"
-        msg["Date"] = email.utils.formatdate()
-        msg["Message-ID"] = f"<bench.{delivery_id}@example.com>"
-        msg.set_content(body_template.format(name=row["name"], opened_at="2026-11-22 11:00 CET",
-                                             next_update="2026-11-22 11:15 CET"))
+        data = render(delivery_id, recipient, json.loads(columns))
         path = os.path.join(outbox, f"delivery-{delivery_id}.eml")
         fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            out.write(bytes(msg))
+            out.write(data)
         os.rename(path + ".tmp", path)
         db.execute("UPDATE deliveries SET state = 'sent' WHERE id = ?", (delivery_id,))
     db.execute("COMMIT")
 '''
+
+# Python's email package builds a proper MIME message, as outage does.
+EMAIL_PACKAGE = r'''
+BODY = ("Dear {name},\n\nSince {opened_at} the following services are disrupted:\n"
+        "  - portal\n\nWe do not yet know when they will work normally again.\n\n"
+        "You will hear from us again by {next_update}.\n\nThe support team\n")
+def render(delivery_id, recipient, row):
+    msg = email.message.EmailMessage()
+    msg["From"] = "Ops <ops@example.com>"
+    msg["To"] = recipient
+    msg["Subject"] = "Service disruption: portal (INC-1)"
+    msg["Date"] = email.utils.formatdate()
+    msg["Message-ID"] = f"<bench.{delivery_id}@example.com>"
+    msg.set_content(BODY.format(name=row["name"], **FIELDS))
+    return bytes(msg)
+'''
+
+# jinja2 renders the same template logic as customer-first-notice; headers are written
+# directly, as a straightforward script would (issue 6's comparison).
+JINJA2 = r'''
+import jinja2
+TEMPLATE = jinja2.Template(
+    "Dear {% if name %}{{ name }}{% else %}customer{% endif %},\n\n"
+    "Since {{ opened_at }} the following services are disrupted:\n"
+    "{% for s in services %}  - {{ s }}\n{% endfor %}\n"
+    "{% if eta %}We expect them to work normally again by {{ eta }}.\n"
+    "{% else %}We do not yet know when they will work normally again.\n{% endif %}"
+    "{% if workaround %}\nIn the meantime: {{ workaround }}\n{% endif %}\n"
+    "{% if next_update %}You will hear from us again by {{ next_update }}.\n{% endif %}\n"
+    "{{ organisation }}\n", autoescape=False)
+def render(delivery_id, recipient, row):
+    body = TEMPLATE.render(name=row["name"], **FIELDS)
+    head = (f"From: Ops <ops@example.com>\r\nTo: {recipient}\r\n"
+            f"Subject: Service disruption: portal (INC-1)\r\n"
+            f"Date: {email.utils.formatdate()}\r\n"
+            f"Message-ID: <bench.{delivery_id}@example.com>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Transfer-Encoding: 8bit\r\n\r\n")
+    return (head + body.replace("\n", "\r\n")).encode()
+'''
+
+ALTERNATIVES = {"email package": EMAIL_PACKAGE, "jinja2": JINJA2}
 
 
 def run_measured(argv, env=None):
@@ -108,12 +147,15 @@ def bench(outage, rows, work):
                    stdout=subprocess.DEVNULL)
     ours = run_measured([outage, "notify", "1", "--audience", "customers", "--channel", "file",
                          "--recipients", csv_path], env)
-    script = os.path.join(work, "mail_merge.py")
-    with open(script, "w") as f:
-        f.write(MAIL_MERGE)
-    theirs = run_measured(["/usr/bin/python3", script, csv_path,
-                           os.path.join(work, f"merge-outbox-{rows}"),
-                           os.path.join(work, f"merge-{rows}.db")])
+    theirs = {}
+    for name, render in ALTERNATIVES.items():
+        script = os.path.join(work, "merge.py")
+        with open(script, "w") as f:
+            f.write(SCRIPT.replace("RENDER", render))
+        label = name.replace(" ", "-")
+        theirs[name] = run_measured(["/usr/bin/python3", script, csv_path,
+                                     os.path.join(work, f"{label}-outbox-{rows}"),
+                                     os.path.join(work, f"{label}-{rows}.db")])
     return ours, theirs
 
 
@@ -123,16 +165,16 @@ def main():
     parser.add_argument("--rows", type=int, nargs="+", default=[10000, 100000])
     args = parser.parse_args()
     outage = os.path.abspath(args.outage)
-    print(f"{'rows':>9}  {'outage s':>9} {'MB':>6}  {'script s':>9} {'MB':>6}  "
-          f"{'time ratio':>10} {'memory ratio':>12}")
+    print(f"{'rows':>9}  {'outage s':>9} {'MB':>6}  " + "  ".join(
+        f"{name + ' s':>16} {'MB':>6} {'ratio':>6}" for name in ALTERNATIVES))
     for rows in args.rows:
         work = tempfile.mkdtemp(prefix="outage-bench-")
         try:
-            (t1, m1), (t2, m2) = bench(outage, rows, work)
+            (t1, m1), theirs = bench(outage, rows, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        print(f"{rows:>9}  {t1:>9.2f} {m1:>6.1f}  {t2:>9.2f} {m2:>6.1f}  "
-              f"{t1 / t2:>10.2f} {m1 / m2:>12.2f}", flush=True)
+        print(f"{rows:>9}  {t1:>9.2f} {m1:>6.1f}  " + "  ".join(
+            f"{t2:>16.2f} {m2:>6.1f} {t1 / t2:>6.2f}" for t2, m2 in theirs.values()), flush=True)
 
 
 if __name__ == "__main__":
