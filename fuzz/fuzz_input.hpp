@@ -10,8 +10,9 @@
 // a folder of this process's own, on tmpfs when there is one.
 inline std::filesystem::path fuzz_file(const std::string& name, const uint8_t* data, size_t size) {
     static const std::filesystem::path dir = [] {
-        std::filesystem::path base =
-            std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+        std::filesystem::path base = std::filesystem::exists("/dev/shm")
+                                         ? "/dev/shm"
+                                         : std::filesystem::temp_directory_path();
         auto path = base / ("outage-fuzz-" + std::to_string(::getpid()));
         std::filesystem::create_directories(path);
         return path;

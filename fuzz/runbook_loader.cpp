@@ -7,7 +7,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<outage::Problem> problems;
     auto file = fuzz_file("fuzz.yaml", data, size);
-    auto runbook = outage::parse_runbook(file, [](std::string_view) { return true; }, problems);
+    auto runbook = outage::parse_runbook(
+        file, [](std::string_view) { return true; }, problems);
     if (runbook.has_value() != problems.empty())
         __builtin_trap(); // a runbook comes back exactly when nothing is wrong with it
     problems.clear();
