@@ -199,10 +199,8 @@ class HostileInputTest(OutageTestCase):
 
     def test_disk_full_outbox(self):
         incident = self.open_incident("t")
-        outbox = os.path.join(self.tmp, "outbox")
-        config = os.path.join(self.tmp, "config.yaml")
-        with open(config, "w") as f:
-            f.write(f"outbox: {outbox}\n")
+        config = self.use_outbox_config()
+        outbox = self.outbox
         notify = [self.bin, "notify", str(incident), "--audience", "x", "--template",
                   "staff-alert", "--channel", "file", "--config", config]
         self.ok(*notify[1:], "--to", "first@example.com")
