@@ -27,14 +27,17 @@ ANSWERS = dict(where="our-services", scope="team", customers="many", impact="blo
 # The alternatives share everything but how a message is made: read the CSV, record every
 # delivery as pending in SQLite, render, write one .eml atomically (mode 0600), mark it sent,
 # commit every 500. RENDER is filled in per alternative.
-SCRIPT = r'''
+# What every alternative script does first (bench/smtp_bulk.py too): the notice's fields,
+# RENDER (filled in per alternative), every delivery recorded as pending in SQLite, and
+# pending_batches() to read them back 500 at a time.
+# Its arguments: the CSV, the database, then the script's own.
+RECORD_PENDING = r'''
 import csv, email.message, email.utils, json, os, sqlite3, sys
-csv_path, outbox, db_path = sys.argv[1:4]
+csv_path, db_path = sys.argv[1:3]
 FIELDS = dict(opened_at="2026-11-22 11:00 CET", next_update="2026-11-22 11:15 CET",
               services=["portal"], eta="", workaround="", reference="INC-1",
               organisation="The support team")
 RENDER
-os.makedirs(outbox, mode=0o700, exist_ok=True)
 db = sqlite3.connect(db_path, isolation_level=None)
 db.execute("PRAGMA journal_mode=WAL")
 db.execute("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, recipient TEXT, "
@@ -45,15 +48,24 @@ with open(csv_path, newline="") as f:
         db.execute("INSERT INTO deliveries (recipient, columns, state) VALUES (?, ?, 'pending')",
                    (row["email"], json.dumps(row)))
 db.execute("COMMIT")
-after = 0
-while True:
-    rows = db.execute("SELECT id, recipient, columns FROM deliveries WHERE state = 'pending' "
-                      "AND id > ? ORDER BY id LIMIT 500", (after,)).fetchall()
-    if not rows:
-        break
+def pending_batches():
+    after = 0
+    while True:
+        rows = db.execute("SELECT id, recipient, columns FROM deliveries "
+                          "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT 500",
+                          (after,)).fetchall()
+        if not rows:
+            return
+        after = rows[-1][0]
+        yield rows
+'''
+
+SCRIPT = RECORD_PENDING + r'''
+outbox = sys.argv[3]
+os.makedirs(outbox, mode=0o700, exist_ok=True)
+for rows in pending_batches():
     db.execute("BEGIN IMMEDIATE")
     for delivery_id, recipient, columns in rows:
-        after = delivery_id
         data = render(delivery_id, recipient, json.loads(columns))
         path = os.path.join(outbox, f"delivery-{delivery_id}.eml")
         fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -129,22 +141,29 @@ def write_recipients(path, rows):
                              f"Customer {i // 2}"])
 
 
-def bench(outage, rows, work):
-    csv_path = os.path.join(work, f"recipients-{rows}.csv")
-    write_recipients(csv_path, rows)
-    env = dict(os.environ, OUTAGE_DB=os.path.join(work, f"outage-{rows}.db"),
+def assessed_incident(outage, db, config_text, config_path):
+    """A fresh log at `db` holding incident 1, assessed SEV1; returns the environment that
+    points outage at it and at a config file holding `config_text`."""
+    env = dict(os.environ, OUTAGE_DB=db, OUTAGE_CONFIG=config_path,
                OUTAGE_NOW="2026-11-22T10:00:00Z", OUTAGE_USER="bench", TZ="Europe/Amsterdam",
                OUTAGE_RUNBOOKS=os.path.join(ROOT, "runbooks"),
                OUTAGE_TEMPLATES=os.path.join(ROOT, "templates"))
-    config = os.path.join(work, f"config-{rows}.yaml")
-    with open(config, "w") as f:
-        f.write(f"outbox: {os.path.join(work, f'outbox-{rows}')}\n")
-    env["OUTAGE_CONFIG"] = config
+    with open(config_path, "w") as f:
+        f.write(config_text)
     subprocess.run([outage, "open", "--scenario", "network-outage", "--title", "Portal down",
                     "--service", "portal"], env=env, check=True, stdout=subprocess.DEVNULL)
     answers = [a for key, value in ANSWERS.items() for a in ("--answer", f"{key}={value}")]
     subprocess.run([outage, "assess", "1", *answers], env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    return env
+
+
+def bench(outage, rows, work):
+    csv_path = os.path.join(work, f"recipients-{rows}.csv")
+    write_recipients(csv_path, rows)
+    env = assessed_incident(outage, os.path.join(work, f"outage-{rows}.db"),
+                            f"outbox: {os.path.join(work, f'outbox-{rows}')}\n",
+                            os.path.join(work, f"config-{rows}.yaml"))
     ours = run_measured([outage, "notify", "1", "--audience", "customers", "--channel", "file",
                          "--recipients", csv_path], env)
     theirs = {}
@@ -154,8 +173,8 @@ def bench(outage, rows, work):
             f.write(SCRIPT.replace("RENDER", render))
         label = name.replace(" ", "-")
         theirs[name] = run_measured(["/usr/bin/python3", script, csv_path,
-                                     os.path.join(work, f"{label}-outbox-{rows}"),
-                                     os.path.join(work, f"{label}-{rows}.db")])
+                                     os.path.join(work, f"{label}-{rows}.db"),
+                                     os.path.join(work, f"{label}-outbox-{rows}")])
     return ours, theirs
 
 

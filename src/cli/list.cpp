@@ -2,6 +2,7 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/core/error.hpp"
+#include "outage/report/describe.hpp"
 
 #include <fmt/format.h>
 
@@ -37,13 +38,17 @@ void add_list(CLI::App& command, Context& ctx) {
         filter.severity = options->severity;
         filter.opened_since = parse_time_option("--since", options->since, Direction::behind);
         auto store = open_log(ctx, Access::read_only);
-        auto incidents = store->list_incidents(filter);
         if (ctx.options.json) {
-            print_json_array(incidents.size(),
-                             [&](size_t i) { return incident_json(incidents[i]); });
+            JsonArrayPrinter printer;
+            nlohmann::json object = nlohmann::json::object();
+            store->each_incident(filter, [&](const Incident& incident) {
+                fill_incident_json(object, incident);
+                printer.add(object);
+            });
+            printer.finish();
             return;
         }
-        print_incident_table(incidents, ctx);
+        print_incident_table(store->list_incidents(filter), ctx);
     });
 }
 

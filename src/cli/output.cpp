@@ -100,19 +100,30 @@ void print_problems(const std::vector<Problem>& problems, Context& ctx) {
                problems.size() == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
 }
 
-void print_json_array(size_t count, const std::function<json(size_t)>& element) {
-    std::string out = "[";
-    for (size_t i = 0; i < count; ++i) {
-        out += i == 0 ? "\n" : ",\n";
-        out += dump(element(i), -1);
-        // Written in pieces: a list of 100,000 incidents never exists as one JSON document.
-        if (out.size() > 1 << 16) {
-            std::fwrite(out.data(), 1, out.size(), stdout);
-            out.clear();
-        }
+JsonArrayPrinter::JsonArrayPrinter()
+    : m_serializer(nlohmann::detail::output_adapter<char>(m_out), ' ',
+                   json::error_handler_t::replace) {}
+
+void JsonArrayPrinter::add(const json& element) {
+    m_out += m_count++ == 0 ? "\n" : ",\n";
+    m_serializer.dump(element, false, false, 0);
+    if (m_out.size() > 1 << 16) {
+        std::fwrite(m_out.data(), 1, m_out.size(), stdout);
+        m_out.clear();
     }
-    out += count == 0 ? "]\n" : "\n]\n";
-    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void JsonArrayPrinter::finish() {
+    m_out += m_count == 0 ? "]\n" : "\n]\n";
+    std::fwrite(m_out.data(), 1, m_out.size(), stdout);
+    m_out.clear();
+}
+
+void print_json_array(size_t count, const std::function<const json&(size_t)>& element) {
+    JsonArrayPrinter printer;
+    for (size_t i = 0; i < count; ++i)
+        printer.add(element(i));
+    printer.finish();
 }
 
 void print_json(const json& document) {
@@ -120,7 +131,7 @@ void print_json(const json& document) {
         fmt::print("{}\n", dump(document, 2));
         return;
     }
-    print_json_array(document.size(), [&](size_t i) { return document[i]; });
+    print_json_array(document.size(), [&](size_t i) -> const json& { return document[i]; });
 }
 
 std::string severity_label(const std::optional<std::string>& severity, bool color) {

@@ -288,11 +288,13 @@ Plan make_plan(Store& store, const NotifyEnvironment& env, const NotifyRequest& 
     return plan;
 }
 
-// A notice's template in each language its recipients ask for, parsed on first use. A
-// language without its own version falls back to English, said once in the warnings.
+// A notice's template in each language its recipients ask for, parsed on first use and
+// given the notice's fields once. A language without its own version falls back to English,
+// said once in the warnings.
 struct RenderersByLanguage {
     const TemplatePath& path;
     const std::string& name;
+    const json& fields;
     std::vector<std::string>& warnings;
     std::map<std::string, MessageRenderer> by_language;
 
@@ -305,8 +307,9 @@ struct RenderersByLanguage {
         std::string warning = fallback_warning(name, lang);
         if (fallback && std::find(warnings.begin(), warnings.end(), warning) == warnings.end())
             warnings.push_back(warning);
-        return by_language.emplace(lang, MessageRenderer(std::move(tmpl), Escaping::plain_text))
-            .first->second;
+        MessageRenderer renderer(std::move(tmpl), Escaping::plain_text);
+        renderer.share_fields(fields);
+        return by_language.emplace(lang, std::move(renderer)).first->second;
     }
 };
 
@@ -315,7 +318,10 @@ struct RenderersByLanguage {
 std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const NoticeRecord& notice,
                          Channel& channel, const Stamp& stamp, const Progress& progress,
                          std::vector<std::string>& warnings) {
-    RenderersByLanguage renderers{env.templates, notice.template_name, warnings, {}};
+    RenderersByLanguage renderers{env.templates, notice.template_name, notice.fields, warnings, {}};
+    // Only a webhook in the "notice" format sends the whole notice; other channels never
+    // look at it, and a bulk send would copy every field into it for each message.
+    bool with_notice = notice.channel == "webhook";
     DeliveryCounts before = store.delivery_counts(notice.id);
     std::int64_t total = before.pending + before.failed, done = 0, after = 0;
     bool per_message = notice.channel == "email" || notice.channel == "webhook";
@@ -335,27 +341,28 @@ std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const Notic
             for (const auto& delivery : batch) {
                 after = delivery.id;
                 MessageRenderer& renderer = renderers.get(delivery.lang);
-                json fields = notice.fields;
-                fields["recipient"] = delivery.columns;
                 std::optional<std::string> error;
                 try {
-                    Message message = renderer.render(fields);
+                    Message message = renderer.render_for(delivery.columns);
+                    json notice_json;
+                    if (with_notice) {
+                        json fields = notice.fields;
+                        fields["recipient"] = delivery.columns;
+                        notice_json = {
+                            {"incident", notice.incident_id}, {"notice", notice.id},
+                            {"audience", notice.audience},    {"template", notice.template_name},
+                            {"lang", renderer.source().lang}, {"subject", message.subject},
+                            {"body", message.body},           {"fields", std::move(fields)}};
+                    }
                     Outgoing outgoing{delivery.recipient,
-                                      message.subject,
-                                      message.body,
+                                      std::move(message.subject),
+                                      std::move(message.body),
                                       fmt::format("outage.{}.{}.{}@{}", notice.incident_id,
                                                   notice.id, delivery.id, domain),
                                       fmt::format("incident-{}-notice-{}-{}", notice.incident_id,
                                                   notice.id, delivery.id),
                                       notice.created_at,
-                                      {{"incident", notice.incident_id},
-                                       {"notice", notice.id},
-                                       {"audience", notice.audience},
-                                       {"template", notice.template_name},
-                                       {"lang", renderer.source().lang},
-                                       {"subject", message.subject},
-                                       {"body", message.body},
-                                       {"fields", fields}}};
+                                      std::move(notice_json)};
                     channel.send(outgoing);
                 } catch (const Error& e) {
                     error = e.what();
@@ -468,12 +475,11 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
 
     if (request.dry_run) {
         auto preview = make_channel(ChannelKind::stdout_channel, env.config, env.outbox, env.out);
-        RenderersByLanguage renderers{env.templates, plan.template_name, result.warnings, {}};
+        RenderersByLanguage renderers{
+            env.templates, plan.template_name, plan.fields, result.warnings, {}};
         auto show = [&](const std::string& recipient, const json& columns,
                         const std::string& lang) {
-            json fields = plan.fields;
-            fields["recipient"] = columns;
-            Message message = renderers.get(lang.empty() ? plan.lang : lang).render(fields);
+            Message message = renderers.get(lang.empty() ? plan.lang : lang).render_for(columns);
             preview->send({recipient, message.subject, message.body, "", "", stamp.at, {}});
             ++result.attempted;
         };

@@ -2,6 +2,7 @@
 
 #include "outage/core/error.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cctype>
@@ -222,9 +223,11 @@ std::string format_iso_utc(Timestamp t) {
     auto day_point = floor<days>(t);
     year_month_day ymd{day_point};
     hh_mm_ss hms{t - day_point};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                       hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+    // Compiled once: `list --json` formats five times for each of 100,000 incidents.
+    return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z"),
+                       static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                       static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                       hms.seconds().count());
 }
 
 std::string format_local(Timestamp t) {

@@ -56,7 +56,9 @@ std::string encode_header_text(std::string_view text) {
 }
 
 std::string quoted_printable(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
+    out.reserve(text.size() + text.size() / 8);
     size_t line_length = 0;
     auto emit = [&](std::string_view piece) {
         if (line_length + piece.size() > 75) {
@@ -75,12 +77,11 @@ std::string quoted_printable(std::string_view text) {
         if (c == '\n') {
             out += "\r\n";
             line_length = 0;
-        } else if ((c == ' ' || c == '\t') && !line_end) {
-            emit(std::string(1, static_cast<char>(c)));
-        } else if (c >= 33 && c <= 126 && c != '=') {
-            emit(std::string(1, static_cast<char>(c)));
+        } else if (((c == ' ' || c == '\t') && !line_end) || (c >= 33 && c <= 126 && c != '=')) {
+            emit(text.substr(i, 1));
         } else {
-            emit(fmt::format("={:02X}", c)); // also a space or tab at a line end
+            const char encoded[] = {'=', hex[c >> 4], hex[c & 0xf]};
+            emit({encoded, 3}); // also a space or tab at a line end
         }
     }
     return out;

@@ -116,11 +116,21 @@ struct ParsedText {
     }
 };
 
-void require_fields(const Template& tmpl, const json& fields, bool with_recipient) {
+enum class Required { all, shared, recipient };
+
+// The recipient's own fields are checked against its columns alone (`fields` is then the
+// columns), the others against the notice's fields.
+void require_fields(const Template& tmpl, const json& fields, Required which) {
+    constexpr std::string_view recipient_prefix = "recipient.";
     for (const auto& name : tmpl.requires_fields) {
-        if (!with_recipient && name.starts_with("recipient."))
+        bool of_recipient = name.starts_with(recipient_prefix);
+        if ((which == Required::shared && of_recipient) ||
+            (which == Required::recipient && !of_recipient))
             continue;
-        if (!has_value(fields, name)) {
+        bool present = which == Required::recipient
+                           ? has_value(fields, name.substr(recipient_prefix.size()))
+                           : has_value(fields, name);
+        if (!present) {
             auto field = find_field(name);
             throw Error(Exit::usage,
                         fmt::format("template {} needs {}: {}", tmpl.name, name,
@@ -132,12 +142,22 @@ void require_fields(const Template& tmpl, const json& fields, bool with_recipien
 } // namespace
 
 void check_required(const Template& tmpl, const json& fields) {
-    require_fields(tmpl, fields, false);
+    require_fields(tmpl, fields, Required::shared);
 }
 
 struct MessageRenderer::Parsed {
     ParsedText subject;
     ParsedText body;
+    mustache::data shared{mustache::data::type::object};
+
+    Message fill(const mustache::data& data) {
+        Message message{subject.fill(data), body.fill(data)};
+        // A subject becomes a header: one line, whatever the values held.
+        for (char& c : message.subject)
+            if (c == '\n' || c == '\r')
+                c = ' ';
+        return message;
+    }
 };
 
 MessageRenderer::MessageRenderer(Template tmpl, Escaping escaping)
@@ -150,14 +170,21 @@ MessageRenderer& MessageRenderer::operator=(MessageRenderer&&) noexcept = defaul
 MessageRenderer::~MessageRenderer() = default;
 
 Message MessageRenderer::render(const json& fields) {
-    require_fields(m_template, fields, true);
-    mustache::data data = to_data(fields.is_object() ? fields : json::object());
-    Message message{m_parsed->subject.fill(data), m_parsed->body.fill(data)};
-    // A subject becomes a header: one line, whatever the values held.
-    for (char& c : message.subject)
-        if (c == '\n' || c == '\r')
-            c = ' ';
-    return message;
+    require_fields(m_template, fields, Required::all);
+    return m_parsed->fill(to_data(fields.is_object() ? fields : json::object()));
+}
+
+void MessageRenderer::share_fields(const json& shared) {
+    require_fields(m_template, shared, Required::shared);
+    m_parsed->shared = to_data(shared.is_object() ? shared : json::object());
+}
+
+Message MessageRenderer::render_for(const json& recipient) {
+    static const json no_columns = json::object();
+    const json& columns = recipient.is_object() ? recipient : no_columns;
+    require_fields(m_template, columns, Required::recipient);
+    m_parsed->shared.set("recipient", to_data(recipient));
+    return m_parsed->fill(m_parsed->shared);
 }
 
 Message render_message(const Template& tmpl, const json& fields, Escaping escaping) {

@@ -46,30 +46,34 @@ json optional_text(const std::optional<std::string>& text) {
     return text ? json(*text) : json();
 }
 
+void fill_incident_json(json& object, const Incident& incident) {
+    object["id"] = incident.id;
+    object["title"] = incident.title;
+    object["scenario"] = incident.scenario;
+    object["status"] = to_string(incident.status);
+    object["phase"] = to_string(incident.phase);
+    object["severity"] = optional_text(incident.severity);
+    object["owner"] = optional_text(incident.owner);
+    object["services"] = incident.services;
+    object["affected"] = incident.affected ? json(*incident.affected) : json();
+    object["dedup_key"] = optional_text(incident.dedup_key);
+    object["eta"] = optional_time(incident.eta);
+    object["opened_at"] = format_iso_utc(incident.opened_at);
+    object["closed_at"] = optional_time(incident.closed_at);
+    object["next_update_due"] = optional_time(incident.next_update_due);
+    object["update_interval_minutes"] =
+        incident.update_interval ? json(incident.update_interval->count() / 60) : json();
+    object["handed_off_at"] = optional_time(incident.handed_off_at);
+    object["resolution"] = optional_text(incident.resolution);
+    object["root_cause"] = optional_text(incident.root_cause);
+    object["recurrence"] = incident.recurrence ? json(to_string(*incident.recurrence)) : json();
+    object["actions"] = incident.actions;
+}
+
 json incident_json(const Incident& incident) {
-    return json{
-        {"id", incident.id},
-        {"title", incident.title},
-        {"scenario", incident.scenario},
-        {"status", to_string(incident.status)},
-        {"phase", to_string(incident.phase)},
-        {"severity", optional_text(incident.severity)},
-        {"owner", optional_text(incident.owner)},
-        {"services", incident.services},
-        {"affected", incident.affected ? json(*incident.affected) : json()},
-        {"dedup_key", optional_text(incident.dedup_key)},
-        {"eta", optional_time(incident.eta)},
-        {"opened_at", format_iso_utc(incident.opened_at)},
-        {"closed_at", optional_time(incident.closed_at)},
-        {"next_update_due", optional_time(incident.next_update_due)},
-        {"update_interval_minutes",
-         incident.update_interval ? json(incident.update_interval->count() / 60) : json()},
-        {"handed_off_at", optional_time(incident.handed_off_at)},
-        {"resolution", optional_text(incident.resolution)},
-        {"root_cause", optional_text(incident.root_cause)},
-        {"recurrence", incident.recurrence ? json(to_string(*incident.recurrence)) : json()},
-        {"actions", incident.actions},
-    };
+    json object = json::object();
+    fill_incident_json(object, incident);
+    return object;
 }
 
 json step_json(const StepView& view) {

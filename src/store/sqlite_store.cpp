@@ -47,6 +47,8 @@ std::optional<Timestamp> column_time(const SQLite::Column& column) {
 }
 
 std::vector<std::string> string_array(const std::string& json_text) {
+    if (json_text == "[]") // most incidents' actions and many a service list: no parser needed
+        return {};
     return nlohmann::json::parse(json_text).get<std::vector<std::string>>();
 }
 
@@ -198,6 +200,13 @@ void SqliteStore::save_incident(const Incident& incident) {
 }
 
 std::vector<Incident> SqliteStore::list_incidents(const IncidentFilter& filter) {
+    std::vector<Incident> incidents;
+    each_incident(filter, [&](const Incident& incident) { incidents.push_back(incident); });
+    return incidents;
+}
+
+void SqliteStore::each_incident(const IncidentFilter& filter,
+                                const std::function<void(const Incident&)>& visit) {
     std::string sql = fmt::format("SELECT {} FROM incidents WHERE 1", incident_columns);
     if (filter.status)
         sql += " AND status = :status";
@@ -217,10 +226,8 @@ std::vector<Incident> SqliteStore::list_incidents(const IncidentFilter& filter) 
         stmt.bind(":severity", *filter.severity);
     if (filter.opened_since)
         stmt.bind(":since", format_iso_utc(*filter.opened_since));
-    std::vector<Incident> incidents;
     while (stmt.executeStep())
-        incidents.push_back(read_incident(stmt));
-    return incidents;
+        visit(read_incident(stmt));
 }
 
 void SqliteStore::insert_assessment(const AssessmentRecord& assessment) {

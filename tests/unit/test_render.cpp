@@ -154,6 +154,40 @@ TEST_CASE("render::render_message") {
     }
 }
 
+TEST_CASE("render::MessageRenderer shares a notice's fields between its recipients") {
+    Template tmpl;
+    tmpl.name = "customer-update";
+    tmpl.subject = "{{reference}} for {{recipient.name}}";
+    tmpl.body = "Dear {{#recipient.name}}{{recipient.name}}{{/recipient.name}}"
+                "{{^recipient.name}}customer{{/recipient.name}}, {{note}}\n";
+    tmpl.requires_fields = {"reference", "recipient.email"};
+    json shared = {{"reference", "INC-7"}, {"note", "{{recipient.name}}"}};
+    MessageRenderer renderer(tmpl, Escaping::plain_text);
+    SECTION("each message gets its own recipient, and the same as a whole render") {
+        renderer.share_fields(shared);
+        json ann = {{"email", "ann@example.com"}, {"name", "Ann"}};
+        Message first = renderer.render_for(ann);
+        CHECK(first.subject == "INC-7 for Ann");
+        CHECK(first.body == "Dear Ann, {{recipient.name}}\n");
+        Message second = renderer.render_for({{"email", "bob@example.com"}});
+        CHECK(second.body == "Dear customer, {{recipient.name}}\n");
+        json whole = shared;
+        whole["recipient"] = ann;
+        CHECK(render_message(tmpl, whole, Escaping::plain_text).body == first.body);
+    }
+    SECTION("a missing shared field fails once, before any recipient") {
+        CHECK_THROWS_WITH(renderer.share_fields({{"note", "x"}}),
+                          "template customer-update needs reference: the incident log");
+    }
+    SECTION("a missing recipient field fails that message only") {
+        renderer.share_fields(shared);
+        CHECK_THROWS_WITH(
+            renderer.render_for({{"name", "Ann"}}),
+            "template customer-update needs recipient.email: a column of --recipients");
+        CHECK(renderer.render_for({{"email", "ann@example.com"}}).subject == "INC-7 for ");
+    }
+}
+
 TEST_CASE("render::render_message standalone section lines leave no trace") {
     Template tmpl;
     tmpl.name = "customer-update";

@@ -33,7 +33,23 @@ void print_problems(const std::vector<Problem>& problems, Context& ctx);
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);
 // An array of `count` elements, one per line, each built only when it is printed.
-void print_json_array(size_t count, const std::function<nlohmann::json(size_t)>& element);
+void print_json_array(size_t count, const std::function<const nlohmann::json&(size_t)>& element);
+
+// A JSON array printed one element per line as the elements come, in pieces: a list of
+// 100,000 incidents never exists as one document. finish() closes it.
+class JsonArrayPrinter {
+  public:
+    JsonArrayPrinter();
+    void add(const nlohmann::json& element);
+    void finish();
+
+  private:
+    std::string m_out = "[";
+    // One serializer for all the elements, writing straight into the buffer (json::dump
+    // makes both anew for each).
+    nlohmann::detail::serializer<nlohmann::json> m_serializer;
+    size_t m_count = 0;
+};
 
 // "SEV1", coloured on a terminal; "unassessed" before the first assessment.
 std::string severity_label(const std::optional<std::string>& severity, bool color);

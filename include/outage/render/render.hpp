@@ -40,6 +40,12 @@ class MessageRenderer {
     // fields included.
     Message render(const nlohmann::json& fields);
 
+    // The same for the messages of one notice, without converting the notice's fields for
+    // each: `shared` is checked and converted once, then each message adds only its
+    // recipient's columns as "recipient".
+    void share_fields(const nlohmann::json& shared);
+    Message render_for(const nlohmann::json& recipient);
+
   private:
     struct Parsed;
     Template m_template;

@@ -24,6 +24,8 @@ class SqliteStore final : public Store {
     IncidentId insert_incident(const Incident& incident) override;
     void save_incident(const Incident& incident) override;
     std::vector<Incident> list_incidents(const IncidentFilter& filter) override;
+    void each_incident(const IncidentFilter& filter,
+                       const std::function<void(const Incident&)>& visit) override;
 
     void insert_assessment(const AssessmentRecord& assessment) override;
     std::optional<AssessmentRecord> last_assessment(IncidentId incident) override;

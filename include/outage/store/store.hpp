@@ -51,6 +51,9 @@ class Store {
     // Overwrites the stored state of an existing incident with `incident`.
     virtual void save_incident(const Incident& incident) = 0;
     virtual std::vector<Incident> list_incidents(const IncidentFilter& filter) = 0;
+    // The same, one at a time in id order: `list --json` on 100,000 incidents holds one.
+    virtual void each_incident(const IncidentFilter& filter,
+                               const std::function<void(const Incident&)>& visit) = 0;
 
     virtual void insert_assessment(const AssessmentRecord& assessment) = 0;
     virtual std::optional<AssessmentRecord> last_assessment(IncidentId incident) = 0;
