@@ -3,60 +3,60 @@
 #include "outage/core/error.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 
 namespace outage {
 namespace {
 
-std::string to_hex(const unsigned char* digest, unsigned int length) {
+std::string to_hex(const uint8_t* digest, size_t length) {
+    static constexpr char digits[] = "0123456789abcdef";
     std::string hex;
     hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i)
-        hex += fmt::format("{:02x}", digest[i]);
+    for (size_t i = 0; i < length; ++i) {
+        hex += digits[digest[i] >> 4];
+        hex += digits[digest[i] & 0xf];
+    }
     return hex;
 }
 
 } // namespace
 
 std::string sha256_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-        throw Error(Exit::runtime, "SHA-256 failed in libcrypto");
-    return to_hex(digest, length);
+    sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    return to_hex(digest, sizeof digest);
 }
 
 std::string sha256_file(const std::string& path) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file)
         throw Error(Exit::usage, fmt::format("{}: {}", path, std::strerror(errno)));
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    sha256_ctx ctx;
+    sha256_init(&ctx);
     char buffer[1 << 16];
     size_t n;
     while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0)
-        EVP_DigestUpdate(ctx.get(), buffer, n);
+        sha256_update(&ctx, n, reinterpret_cast<const uint8_t*>(buffer));
     bool failed = std::ferror(file);
     std::fclose(file);
     if (failed)
         throw Error(Exit::usage, fmt::format("{}: read error", path));
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &length);
-    return to_hex(digest, length);
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    return to_hex(digest, sizeof digest);
 }
 
 std::string base64(std::string_view data) {
-    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-    int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(data.data()),
-                                  static_cast<int>(data.size()));
-    out.resize(static_cast<size_t>(written));
+    std::string out(BASE64_ENCODE_RAW_LENGTH(data.size()), '\0');
+    base64_encode_raw(out.data(), data.size(), reinterpret_cast<const uint8_t*>(data.data()));
     return out;
 }
 

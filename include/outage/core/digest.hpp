@@ -5,7 +5,7 @@
 
 namespace outage {
 
-// Lowercase hex SHA-256 of `data` (OpenSSL's libcrypto).
+// Lowercase hex SHA-256 of `data` (nettle).
 std::string sha256_hex(std::string_view data);
 
 // Lowercase hex SHA-256 of a file's bytes, read in chunks. Throws Error(usage) when the file
