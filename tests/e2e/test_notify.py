@@ -35,6 +35,7 @@ class Mailbox:
 
     def __init__(self):
         self.messages = []
+        self.sessions = []  # the session objects themselves: a freed one's id could recur
         self.refuse_at = None
         self.on_refuse = None
         self.lock = threading.Lock()
@@ -46,6 +47,8 @@ class Mailbox:
                 self.on_refuse()
                 return "451 Requested action aborted: try again later"
             self.messages.append((envelope.rcpt_tos, envelope.content))
+            if not any(seen is session for seen in self.sessions):
+                self.sessions.append(session)
         return "250 Message accepted for delivery"
 
 
@@ -114,6 +117,15 @@ webhooks:
         return subject.removeprefix("Subject: "), body
 
     # ---------------------------------------------------------------------------------------
+
+    def test_a_bulk_email_send_uses_one_smtp_connection(self):
+        csv = self.recipients([f"contact{i}@example.com,Contact {i},Org {i // 2},en"
+                               for i in range(40)])
+        out = self.ok("notify", str(self.incident), "--audience", "customers", "--channel",
+                      "email", "--recipients", csv, "--eta", "2h")
+        self.assertIn("40 sent, 0 failed, 0 pending", out)
+        self.assertEqual(len(self.mailbox.messages), 40)
+        self.assertEqual(len(self.mailbox.sessions), 1)
 
     def test_email_matches_template_render_byte_for_byte(self):
         csv = self.recipients(["ann@example.com,Ann Smith,Acme,en",
