@@ -148,6 +148,7 @@ void check_required(const Template& tmpl, const json& fields) {
 struct MessageRenderer::Parsed {
     ParsedText subject;
     ParsedText body;
+    json shared_fields = json::object();
     mustache::data shared{mustache::data::type::object};
 
     Message fill(const mustache::data& data) {
@@ -175,11 +176,14 @@ Message MessageRenderer::render(const json& fields) {
 }
 
 void MessageRenderer::share_fields(const json& shared) {
-    require_fields(m_template, shared, Required::shared);
-    m_parsed->shared = to_data(shared.is_object() ? shared : json::object());
+    m_parsed->shared_fields = shared.is_object() ? shared : json::object();
+    m_parsed->shared = to_data(m_parsed->shared_fields);
 }
 
 Message MessageRenderer::render_for(const json& recipient) {
+    // Checked for each message, as render() does: a missing value fails the deliveries of
+    // this template (one language of a notice may need what another does not), not the send.
+    require_fields(m_template, m_parsed->shared_fields, Required::shared);
     static const json no_columns = json::object();
     const json& columns = recipient.is_object() ? recipient : no_columns;
     require_fields(m_template, columns, Required::recipient);

@@ -41,8 +41,8 @@ class MessageRenderer {
     Message render(const nlohmann::json& fields);
 
     // The same for the messages of one notice, without converting the notice's fields for
-    // each: `shared` is checked and converted once, then each message adds only its
-    // recipient's columns as "recipient".
+    // each: `shared` is converted once, then each message adds only its recipient's columns
+    // as "recipient". render_for throws like render.
     void share_fields(const nlohmann::json& shared);
     Message render_for(const nlohmann::json& recipient);
 
