@@ -63,9 +63,12 @@ std::string db_path(const Context& ctx) {
 }
 
 RunbookPath runbooks(const Context& ctx) {
-    if (!ctx.options.runbooks.empty())
-        return runbook_path(ctx.options.runbooks);
-    return runbook_path(user_config_dir("runbooks"));
+    RunbookPath path = runbook_path(ctx.options.runbooks.empty() ? user_config_dir("runbooks")
+                                                                 : fs::path(ctx.options.runbooks));
+    // Parsed runbooks, by the SHA-256 of their bytes (runbook/cache.hpp).
+    if (fs::path cache = xdg_home("XDG_CACHE_HOME", ".cache"); !cache.empty())
+        path.cache = cache / "outage" / "runbooks";
+    return path;
 }
 
 TemplatePath templates(const Context& ctx) {

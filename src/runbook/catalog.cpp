@@ -2,6 +2,8 @@
 
 #include "outage/core/bundled.hpp"
 #include "outage/core/error.hpp"
+#include "outage/runbook/cache.hpp"
+#include "outage/runbook/yaml_reader.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -94,10 +96,24 @@ fs::path runbook_file(const RunbookPath& path, const std::string& id) {
 Runbook load_runbook(const RunbookPath& path, const std::string& id,
                      const TemplateExists& template_exists) {
     fs::path file = runbook_file(path, id);
+    // An entry holds what the file alone decides; checking the templates looks further, so
+    // that load always parses. So does a file the checks refuse: parsing says why.
+    std::string key;
+    if (!path.cache.empty() && !template_exists && !unfit_input_file(file)) {
+        if (auto text = read_file(file)) {
+            key = runbook_cache_key(*text);
+            if (auto runbook = read_cached_runbook(path.cache, key)) {
+                runbook->file = file;
+                return *runbook;
+            }
+        }
+    }
     std::vector<Problem> problems;
     auto runbook = parse_runbook(file, template_exists, problems);
     if (!runbook)
         throw_problems(problems);
+    if (!key.empty())
+        write_cached_runbook(path.cache, key, *runbook);
     return *runbook;
 }
 

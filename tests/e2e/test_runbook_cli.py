@@ -308,5 +308,30 @@ class RunbookLintTest(RunbookCliTestCase):
         self.assert_fails(["runbook", "lint", missing], 3, f"{missing}: no such file or folder")
 
 
+class RunbookCacheTest(RunbookCliTestCase):
+    """Parsed runbooks are kept under $XDG_CACHE_HOME/outage/runbooks, owner-only, named by
+    the SHA-256 of the file's bytes: an edited runbook is read afresh at once."""
+
+    def test_a_runbook_is_parsed_once_and_edits_are_seen_at_once(self):
+        runbooks = os.path.join(self.tmp, "runbooks")
+        shutil.copytree(GOOD, runbooks)
+        self.env["OUTAGE_RUNBOOKS"] = runbooks
+        self.ok("open", "--scenario", "lab-flood", "--title", "Water in the lab")
+        cache = os.path.join(self.home, ".cache", "outage", "runbooks")
+        entries = os.listdir(cache)
+        self.assertEqual(len(entries), 1)
+        self.assertEqual(os.stat(cache).st_mode & 0o7777, 0o700)
+        self.assertEqual(os.stat(os.path.join(cache, entries[0])).st_mode & 0o7777, 0o600)
+        title = json.loads(self.ok("runbook", "show", "lab-flood", "--json"))["title"]
+        file = os.path.join(runbooks, "lab-flood.yaml")
+        with open(file, encoding="utf-8") as f:
+            text = f.read()
+        with open(file, "w", encoding="utf-8") as f:
+            f.write(text.replace(f"title: {title}", "title: Flooded lab", 1))
+        shown = json.loads(self.ok("runbook", "show", "lab-flood", "--json"))
+        self.assertEqual(shown["title"], "Flooded lab")
+        self.assertEqual(len(os.listdir(cache)), 2)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -23,6 +23,8 @@ enum class QuestionType { choice, yes_no, number, text };
 struct Choice {
     std::string value;
     std::string label;
+
+    bool operator==(const Choice&) const = default;
 };
 
 struct Question {
@@ -32,6 +34,8 @@ struct Question {
     QuestionType type = QuestionType::text;
     std::vector<Choice> choices;
     std::optional<double> min, max; // number questions only
+
+    bool operator==(const Question&) const = default;
 };
 
 // A structured condition on answers (docs/runbooks.md, "conditions").
@@ -42,6 +46,8 @@ struct Condition {
     std::vector<nlohmann::json> values; // equals: one value; one_of: several
     double number = 0;                  // at_least, at_most
     std::vector<Condition> children;    // all, any, negate (one child)
+
+    bool operator==(const Condition&) const = default;
 };
 
 // True when the answers satisfy the condition; a question without an answer satisfies nothing.
@@ -74,11 +80,15 @@ struct SeverityRule {
     std::string name;
     std::string level;
     std::optional<Condition> when; // only the last rule, the default, has none
+
+    bool operator==(const SeverityRule&) const = default;
 };
 
 struct IntervalOverride {
     std::optional<Condition> when;
     std::map<std::string, std::chrono::seconds> by_level;
+
+    bool operator==(const IntervalOverride&) const = default;
 };
 
 struct Step {
@@ -88,6 +98,8 @@ struct Step {
     std::string role;
     std::optional<std::string> min_severity;
     bool optional = false;
+
+    bool operator==(const Step&) const = default;
 };
 
 // One audience of the communications plan.
@@ -102,12 +114,16 @@ struct PlanEntry {
     bool customer_facing = false; // gated by the level's `proactive`
     std::optional<Condition> when;
     std::vector<std::string> withhold;
+
+    bool operator==(const PlanEntry&) const = default;
 };
 
 struct Workaround {
     std::string title;
     std::string detail;
     std::optional<Condition> when;
+
+    bool operator==(const Workaround&) const = default;
 };
 
 struct DeadlineRule {
@@ -116,6 +132,8 @@ struct DeadlineRule {
     std::string detail;
     std::chrono::seconds within{};
     std::optional<Condition> when; // none: starts when the incident opens
+
+    bool operator==(const DeadlineRule&) const = default;
 };
 
 // One scenario's plan, as loaded and validated from runbooks/<id>.yaml.
@@ -137,6 +155,9 @@ struct Runbook {
     const Question* question(std::string_view id) const;
     const Step* step(std::string_view id) const;
     const DeadlineRule* deadline(std::string_view id) const;
+
+    // Field by field, `file` included: how a cached runbook is checked against the file.
+    bool operator==(const Runbook&) const = default;
 };
 
 std::string_view to_string(QuestionType type);

@@ -12,6 +12,8 @@ namespace outage {
 // Where runbooks are looked up, first match by id wins: the user's folder, then the bundled set.
 struct RunbookPath {
     std::vector<std::filesystem::path> dirs;
+    // Where parsed runbooks are kept between runs (runbook/cache.hpp); empty: nowhere.
+    std::filesystem::path cache;
 };
 
 // The user folder (--runbooks / OUTAGE_RUNBOOKS, else $XDG_CONFIG_HOME/outage/runbooks) ahead
@@ -24,8 +26,9 @@ std::vector<std::string> runbook_ids(const RunbookPath& path);
 // The file that defines runbook `id`; Error(not_found) naming the known ids when none does.
 std::filesystem::path runbook_file(const RunbookPath& path, const std::string& id);
 
-// Loads and validates runbook `id`. Throws Error(not_found) for an unknown id and
-// Error(invalid_content) with the first problem as `file:line:column: message`.
+// Loads and validates runbook `id`, from the path's cache when the file's bytes are there.
+// Throws Error(not_found) for an unknown id and Error(invalid_content) with the first
+// problem as `file:line:column: message`.
 Runbook load_runbook(const RunbookPath& path, const std::string& id,
                      const TemplateExists& template_exists = {});
 
