@@ -13,15 +13,7 @@
 
 namespace outage::cli {
 namespace {
-
 using nlohmann::json;
-
-std::string dump(const json& value, int indent) {
-    // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still
-    // print.
-    return value.dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
 } // namespace
 
 json condition_json(const Condition& condition) {
@@ -128,7 +120,7 @@ void print_json_array(size_t count, const std::function<const json&(size_t)>& el
 
 void print_json(const json& document) {
     if (!document.is_array()) {
-        fmt::print("{}\n", dump(document, 2));
+        fmt::print("{}\n", dump_json(document, 2));
         return;
     }
     print_json_array(document.size(), [&](size_t i) -> const json& { return document[i]; });

@@ -8,15 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string dump(const json& value, int indent) {
-    // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still
-    // print.
-    return value.dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
 std::string local_or_iso(const json& value) {
     if (!value.is_string())
-        return dump(value, -1);
+        return dump_json(value, -1);
     if (auto t = parse_iso_utc(value.get<std::string>()))
         return format_local(*t);
     return value.get<std::string>();
@@ -26,7 +20,7 @@ std::string text_of(const json& payload, const char* key) {
     auto it = payload.find(key);
     if (it == payload.end() || it->is_null())
         return "";
-    return it->is_string() ? it->get<std::string>() : dump(*it, -1);
+    return it->is_string() ? it->get<std::string>() : dump_json(*it, -1);
 }
 
 std::string with_note(std::string line, const json& payload) {
@@ -37,6 +31,12 @@ std::string with_note(std::string line, const json& payload) {
 }
 
 } // namespace
+
+std::string dump_json(const json& value, int indent) {
+    // Stored text was checked as UTF-8 on the way in; a row edited behind our back must still
+    // print.
+    return value.dump(indent, ' ', false, json::error_handler_t::replace);
+}
 
 json optional_time(const std::optional<Timestamp>& t) {
     return t ? json(format_iso_utc(*t)) : json();
@@ -178,7 +178,7 @@ std::string describe_event(const Event& event) {
     if (p.is_object())
         for (const auto& [key, value] : p.items())
             parts.push_back(fmt::format(
-                "{}={}", key, value.is_string() ? value.get<std::string>() : dump(value, -1)));
+                "{}={}", key, value.is_string() ? value.get<std::string>() : dump_json(value, -1)));
     return parts.empty() ? event.kind : fmt::format("{}: {}", event.kind, fmt::join(parts, ", "));
 }
 

@@ -12,6 +12,10 @@ namespace outage {
 // The objects of docs/cli.md, shared by the commands and the documents built from the log
 // (report, export): stable field names, times as ISO 8601 UTC.
 
+// A value as JSON text, indented by `indent` (-1: one line); text that is not UTF-8 (a row
+// edited behind outage's back) prints with replacement characters instead of failing.
+std::string dump_json(const nlohmann::json& value, int indent);
+
 // An optional value as these objects give it: null, or the time in ISO 8601 UTC / the text.
 nlohmann::json optional_time(const std::optional<Timestamp>& t);
 nlohmann::json optional_text(const std::optional<std::string>& text);
