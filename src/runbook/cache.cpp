@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -270,7 +269,10 @@ std::optional<Runbook> read_cached_runbook(const fs::path& dir, const std::strin
     }
     ::close(fd);
     json document = json::parse(text, nullptr, false);
-    if (document.is_discarded() || !document.is_object() || document.value("key", "") != key)
+    if (document.is_discarded() || !document.is_object())
+        return std::nullopt;
+    // Compared as JSON: a key that is not a string is a mismatch, not a type error.
+    if (auto stored = document.find("key"); stored == document.end() || *stored != key)
         return std::nullopt;
     try {
         return runbook_from_json(document.at("runbook"));

@@ -110,6 +110,10 @@ TEST_CASE("runbook::cache serves the same bytes, and only those") {
     SECTION("a broken entry is ignored") {
         std::ofstream(f.entry(), std::ios::trunc) << R"({"key": "x", "runbook": {"id": 3}})";
         CHECK(load_runbook(f.path, "power-loss") == parsed);
+        std::ofstream(f.entry(), std::ios::trunc) << R"({"key": 3, "runbook": null})";
+        CHECK(load_runbook(f.path, "power-loss") == parsed);
+        std::ofstream(f.entry(), std::ios::trunc) << R"([1, 2])";
+        CHECK(load_runbook(f.path, "power-loss") == parsed);
         std::ofstream(f.entry(), std::ios::trunc) << "{\"key\": \"" << f.entry().stem().string()
                                                   << "\", \"runbook\": {\"id\": \"power-loss\"}}";
         CHECK(load_runbook(f.path, "power-loss") == parsed);
