@@ -8,7 +8,6 @@
 #include <fmt/ranges.h>
 
 #include <cstdio>
-#include <functional>
 #include <set>
 
 namespace outage::cli {
@@ -111,19 +110,15 @@ void JsonArrayPrinter::finish() {
     m_out.clear();
 }
 
-void print_json_array(size_t count, const std::function<const json&(size_t)>& element) {
-    JsonArrayPrinter printer;
-    for (size_t i = 0; i < count; ++i)
-        printer.add(element(i));
-    printer.finish();
-}
-
 void print_json(const json& document) {
     if (!document.is_array()) {
         fmt::print("{}\n", dump_json(document, 2));
         return;
     }
-    print_json_array(document.size(), [&](size_t i) -> const json& { return document[i]; });
+    JsonArrayPrinter printer;
+    for (const auto& element : document)
+        printer.add(element);
+    printer.finish();
 }
 
 std::string severity_label(const std::optional<std::string>& severity, bool color) {

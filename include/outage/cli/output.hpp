@@ -10,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +31,6 @@ void print_problems(const std::vector<Problem>& problems, Context& ctx);
 
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);
-// An array of `count` elements, one per line, each built only when it is printed.
-void print_json_array(size_t count, const std::function<const nlohmann::json&(size_t)>& element);
-
 // A JSON array printed one element per line as the elements come, in pieces: a list of
 // 100,000 incidents never exists as one document. finish() closes it.
 class JsonArrayPrinter {
