@@ -1,5 +1,5 @@
 // The recipients CSV reader on arbitrary bytes: rows come out or a `file:line:` error does.
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/deliver/recipients.hpp"
 
 #include <cstdint>

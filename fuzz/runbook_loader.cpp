@@ -1,7 +1,7 @@
 // The runbook and severity loaders on arbitrary bytes: every input ends in a runbook or a list
 // of problems, never a crash or an exception escaping.
 #include "fuzz_input.hpp"
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/runbook/load.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

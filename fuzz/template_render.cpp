@@ -1,7 +1,7 @@
 // The template parser with its strict checks, then the renderer, on arbitrary bytes. An
 // external template that passes the checks must never show an internal field's value.
 #include "fuzz_input.hpp"
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/render/fields.hpp"
 #include "outage/render/render.hpp"
 #include "outage/render/template.hpp"

@@ -1,7 +1,7 @@
 // What operators type for times and durations: any text parses or is refused, and a parsed
 // UTC time prints back to the same instant.
-#include "outage/core/error.hpp"
-#include "outage/core/time.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/time.hpp"
 
 #include <cstdint>
 #include <string_view>

@@ -1,11 +1,9 @@
 #include "outage/cli/commands.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/text.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 
 #include <CLI/CLI.hpp>
-#include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <optional>
@@ -101,12 +99,6 @@ int run(int argc, char** argv) {
     } catch (const Error& e) {
         print_error(e.what());
         return static_cast<int>(e.code());
-    } catch (const SQLite::Exception& e) {
-        // A full disk shows up as SQLITE_FULL, or as an I/O error when a write is cut short.
-        bool full = e.getErrorCode() == SQLITE_FULL || e.getErrorCode() == SQLITE_IOERR;
-        print_error(fmt::format("incident log {}: {}{}", db_path(ctx), e.what(),
-                                full ? " (is the disk full?)" : ""));
-        return static_cast<int>(Exit::runtime);
     } catch (const std::exception& e) {
         print_error(e.what());
         return static_cast<int>(Exit::runtime);

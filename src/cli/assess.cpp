@@ -2,9 +2,9 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/cli/prompt.hpp"
-#include "outage/core/assessment.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/lifecycle.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -3,7 +3,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 

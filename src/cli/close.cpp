@@ -2,11 +2,11 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/cli/prompt.hpp"
-#include "outage/core/all_clear.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/lifecycle.hpp"
-#include "outage/core/notify.hpp"
-#include "outage/core/progress.hpp"
+#include "outage/services/all_clear.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
+#include "outage/services/notify.hpp"
+#include "outage/services/progress.hpp"
 
 #include <fmt/format.h>
 

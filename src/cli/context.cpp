@@ -1,7 +1,7 @@
 #include "outage/cli/context.hpp"
 
-#include "outage/core/error.hpp"
-#include "outage/core/text.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 
 #include <fmt/format.h>
 

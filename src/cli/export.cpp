@@ -1,9 +1,9 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/core/atomic_file.hpp"
-#include "outage/core/error.hpp"
-#include "outage/report/csv.hpp"
+#include "outage/io/atomic_file.hpp"
+#include "outage/model/error.hpp"
+#include "outage/io/csv.hpp"
 
 #include <fmt/format.h>
 

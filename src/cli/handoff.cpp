@@ -1,7 +1,7 @@
 #include "outage/cli/brief.hpp"
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
-#include "outage/core/lifecycle.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
 

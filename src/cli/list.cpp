@@ -1,7 +1,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/report/describe.hpp"
 
 #include <fmt/format.h>

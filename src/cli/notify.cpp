@@ -1,8 +1,8 @@
-#include "outage/core/notify.hpp"
+#include "outage/services/notify.hpp"
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 

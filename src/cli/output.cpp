@@ -1,7 +1,7 @@
 #include "outage/cli/output.hpp"
 
-#include "outage/core/assessment.hpp"
-#include "outage/core/error.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/color.h>
 #include <fmt/format.h>

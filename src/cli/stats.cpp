@@ -2,7 +2,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/core/atomic_file.hpp"
+#include "outage/io/atomic_file.hpp"
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/lifecycle.hpp"
-#include "outage/core/progress.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
+#include "outage/services/progress.hpp"
 
 #include <fmt/format.h>
 

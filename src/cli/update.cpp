@@ -1,6 +1,6 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
-#include "outage/core/lifecycle.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 #include "outage/config/config.hpp"
 
-#include "outage/core/error.hpp"
-#include "outage/runbook/yaml_reader.hpp"
+#include "outage/model/error.hpp"
+#include "outage/io/yaml_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -13,6 +13,7 @@ Config load_config(const std::filesystem::path& file) {
     if (file.empty() || !std::filesystem::exists(file, ec))
         return config;
     config.file = file;
+    config.channels.config_file = file;
     std::vector<Problem> problems;
     auto root = load_yaml(file, problems);
     YamlReader r(file, problems);
@@ -50,7 +51,7 @@ Config load_config(const std::filesystem::path& file) {
                 smtp.password_env = r.string(email, "password_env");
                 if (auto timeout = r.duration(email, "timeout"))
                     smtp.timeout_seconds = static_cast<int>(timeout->count());
-                config.email = smtp;
+                config.channels.email = smtp;
             }
         }
         if (const YAML::Node page = (*root)["status_page"]) {
@@ -84,7 +85,7 @@ Config load_config(const std::filesystem::path& file) {
                                   fmt::format("format is text or notice, not '{}'", *format));
                 }
                 webhook.token_env = r.string(hook, "token_env");
-                config.webhooks[webhook.name] = webhook;
+                config.channels.webhooks[webhook.name] = webhook;
             }
         }
     }

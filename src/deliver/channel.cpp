@@ -1,7 +1,7 @@
 #include "outage/deliver/channel.hpp"
 
-#include "outage/core/atomic_file.hpp"
-#include "outage/core/error.hpp"
+#include "outage/io/atomic_file.hpp"
+#include "outage/model/error.hpp"
 #include "outage/deliver/email.hpp"
 
 #include <curl/curl.h>
@@ -314,25 +314,25 @@ std::string_view to_string(ChannelKind kind) {
     return "?";
 }
 
-std::unique_ptr<Channel> make_channel(ChannelKind kind, const Config& config,
+std::unique_ptr<Channel> make_channel(ChannelKind kind, const ChannelSettings& settings,
                                       const fs::path& outbox, std::ostream& out) {
     switch (kind) {
     case ChannelKind::stdout_channel:
         return std::make_unique<StdoutChannel>(out);
     case ChannelKind::file:
         return std::make_unique<FileChannel>(
-            outbox, config.email ? config.email->from : std::string("outage <outage@localhost>"));
+            outbox, settings.email ? settings.email->from : std::string("outage <outage@localhost>"));
     case ChannelKind::email:
-        if (!config.email)
+        if (!settings.email)
             throw Error(Exit::runtime,
                         fmt::format("the email channel needs an email section in the config file "
                                     "{}",
-                                    config.file.empty() ? "(none found)" : config.file.string()));
-        return std::make_unique<SmtpChannel>(*config.email);
+                                    settings.config_file.empty() ? "(none found)" : settings.config_file.string()));
+        return std::make_unique<SmtpChannel>(*settings.email);
     case ChannelKind::webhook:
-        if (config.webhooks.empty())
+        if (settings.webhooks.empty())
             throw Error(Exit::runtime, "the webhook channel needs webhooks in the config file");
-        return std::make_unique<WebhookChannel>(config.webhooks);
+        return std::make_unique<WebhookChannel>(settings.webhooks);
     }
     throw Error(Exit::usage, "unknown channel");
 }

@@ -1,7 +1,7 @@
 #include "outage/deliver/email.hpp"
 
-#include "outage/core/digest.hpp"
-#include "outage/core/error.hpp"
+#include "outage/io/digest.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 

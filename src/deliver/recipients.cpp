@@ -1,76 +1,13 @@
 #include "outage/deliver/recipients.hpp"
 
-#include "outage/core/error.hpp"
-#include "outage/core/text.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
 namespace outage {
-
-CsvReader::CsvReader(std::istream& in) : m_in(in) {}
-
-bool CsvReader::next(std::vector<std::string>& fields) {
-    fields.clear();
-    int c = m_in.get();
-    if (!m_started) {
-        m_started = true;
-        // A spreadsheet's UTF-8 byte order mark is not part of the first column's name.
-        if (c == 0xef && m_in.peek() == 0xbb) {
-            m_in.get();
-            if (m_in.get() != 0xbf)
-                throw Error(Exit::usage, "1: the file starts with a broken byte order mark");
-            c = m_in.get();
-        }
-    }
-    if (c == EOF)
-        return false;
-    m_record_line = m_line;
-    std::string field;
-    bool quoted = false;
-    while (true) {
-        if (quoted) {
-            if (c == EOF)
-                throw Error(Exit::usage,
-                            fmt::format("{}: a quoted field is not closed", m_record_line));
-            if (c == '"') {
-                if (m_in.peek() == '"') {
-                    field += '"';
-                    m_in.get();
-                } else {
-                    quoted = false;
-                    int after = m_in.peek();
-                    if (after != ',' && after != '\n' && after != '\r' && after != EOF)
-                        throw Error(Exit::usage,
-                                    fmt::format("{}: text after a closing quote", m_line));
-                }
-            } else {
-                if (c == '\n')
-                    ++m_line;
-                field += static_cast<char>(c);
-            }
-        } else if (c == '"' && field.empty()) {
-            quoted = true;
-        } else if (c == ',') {
-            fields.push_back(std::move(field));
-            field.clear();
-        } else if (c == '\r' || c == '\n' || c == EOF) {
-            if (c == '\r' && m_in.peek() == '\n')
-                m_in.get();
-            if (c != EOF)
-                ++m_line;
-            fields.push_back(std::move(field));
-            return true;
-        } else if (c == '"') {
-            throw Error(Exit::usage,
-                        fmt::format("{}: a quote inside an unquoted field", m_line));
-        } else {
-            field += static_cast<char>(c);
-        }
-        c = m_in.get();
-    }
-}
 
 bool is_valid_address(std::string_view address) {
     if (address.size() > 254)

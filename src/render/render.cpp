@@ -1,6 +1,6 @@
 #include "outage/render/render.hpp"
 
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/render/fields.hpp"
 
 #include <algorithm>

@@ -1,10 +1,10 @@
 #include "outage/render/template.hpp"
 
-#include "outage/core/bundled.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/text.hpp"
+#include "outage/io/bundled.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 #include "outage/render/fields.hpp"
-#include "outage/runbook/yaml_reader.hpp"
+#include "outage/io/yaml_reader.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,6 +1,6 @@
 #include "outage/report/durations.hpp"
 
-#include "outage/core/runbook.hpp"
+#include "outage/model/runbook.hpp"
 
 namespace outage {
 namespace {

@@ -1,8 +1,8 @@
 #include "outage/report/report.hpp"
 
-#include "outage/core/assessment.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/lifecycle.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
 #include "outage/report/describe.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "outage/report/stats.hpp"
 
-#include "outage/core/runbook.hpp"
+#include "outage/model/runbook.hpp"
 #include "outage/report/durations.hpp"
 #include "outage/report/html.hpp"
 #include "outage/report/svg.hpp"

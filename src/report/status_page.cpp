@@ -1,8 +1,8 @@
 #include "outage/report/status_page.hpp"
 
-#include "outage/core/atomic_file.hpp"
-#include "outage/core/digest.hpp"
-#include "outage/core/error.hpp"
+#include "outage/io/atomic_file.hpp"
+#include "outage/io/digest.hpp"
+#include "outage/model/error.hpp"
 #include "outage/render/fields.hpp"
 #include "outage/report/html.hpp"
 

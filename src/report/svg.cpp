@@ -1,6 +1,6 @@
 #include "outage/report/svg.hpp"
 
-#include "outage/core/runbook.hpp"
+#include "outage/model/runbook.hpp"
 #include "outage/report/html.hpp"
 
 #include <fmt/format.h>

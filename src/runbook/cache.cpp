@@ -1,8 +1,8 @@
 #include "outage/runbook/cache.hpp"
 
-#include "outage/core/atomic_file.hpp"
-#include "outage/core/digest.hpp"
-#include "outage/core/error.hpp"
+#include "outage/io/atomic_file.hpp"
+#include "outage/io/digest.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 

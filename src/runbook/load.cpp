@@ -1,7 +1,7 @@
 #include "outage/runbook/load.hpp"
 
-#include "outage/core/error.hpp"
-#include "outage/runbook/yaml_reader.hpp"
+#include "outage/model/error.hpp"
+#include "outage/io/yaml_reader.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

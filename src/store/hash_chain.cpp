@@ -1,6 +1,6 @@
 #include "outage/store/hash_chain.hpp"
 
-#include "outage/core/digest.hpp"
+#include "outage/io/digest.hpp"
 
 #include <fmt/format.h>
 

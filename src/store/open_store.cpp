@@ -1,5 +1,6 @@
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/store/schema.hpp"
+#include "outage/store/error_translating_store.hpp"
 #include "outage/store/sqlite_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -69,7 +70,7 @@ std::unique_ptr<Store> open_store(const std::string& path, Access access) {
                 auto db = connect(path, SQLite::OPEN_READONLY);
                 int version = checked_schema_version(db, path.c_str());
                 if (version == schema_version)
-                    return std::make_unique<SqliteStore>(std::move(db));
+                    return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
                 if (version > 0)
                     fail(path, "was written by an older outage; run a command that writes "
                                "(such as `outage open`) to bring it up to date");
@@ -77,7 +78,7 @@ std::unique_ptr<Store> open_store(const std::string& path, Access access) {
             // Nothing logged yet: answer from an empty log rather than create a file.
             auto db = connect(":memory:", SQLite::OPEN_READWRITE);
             migrate(db, path.c_str());
-            return std::make_unique<SqliteStore>(std::move(db));
+            return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
         }
         if (!exists) {
             create_private_directories(fs::path(path).parent_path(), path);
@@ -85,9 +86,9 @@ std::unique_ptr<Store> open_store(const std::string& path, Access access) {
         }
         auto db = connect(path, SQLite::OPEN_READWRITE);
         migrate(db, path.c_str());
-        return std::make_unique<SqliteStore>(std::move(db));
+        return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
     } catch (const SQLite::Exception& e) {
-        fail(path, e.what());
+        throw log_error(path, e.getErrorCode(), e.what());
     } catch (const fs::filesystem_error& e) {
         fail(path, e.code().message());
     }

@@ -1,6 +1,6 @@
 #include "outage/store/rows.hpp"
 
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 

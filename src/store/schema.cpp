@@ -1,6 +1,6 @@
 #include "outage/store/schema.hpp"
 
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>

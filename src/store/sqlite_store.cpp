@@ -1,6 +1,6 @@
 #include "outage/store/sqlite_store.hpp"
 
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/store/hash_chain.hpp"
 #include "outage/store/rows.hpp"
 

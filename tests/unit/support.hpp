@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/deliver/recipients.hpp"
 
 #include <filesystem>

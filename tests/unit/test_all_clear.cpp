@@ -1,6 +1,6 @@
-#include "outage/core/all_clear.hpp"
-#include "outage/core/assessment.hpp"
-#include "outage/core/lifecycle.hpp"
+#include "outage/services/all_clear.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/services/lifecycle.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "support.hpp"
 

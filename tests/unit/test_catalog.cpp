@@ -1,4 +1,4 @@
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "support.hpp"
 

@@ -1,5 +1,5 @@
-#include "outage/core/atomic_file.hpp"
-#include "outage/core/error.hpp"
+#include "outage/io/atomic_file.hpp"
+#include "outage/model/error.hpp"
 #include "outage/deliver/email.hpp"
 #include "outage/deliver/recipients.hpp"
 #include "support.hpp"

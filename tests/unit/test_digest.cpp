@@ -1,5 +1,5 @@
-#include "outage/core/digest.hpp"
-#include "outage/core/error.hpp"
+#include "outage/io/digest.hpp"
+#include "outage/model/error.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

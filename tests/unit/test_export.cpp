@@ -1,5 +1,5 @@
-#include "outage/core/error.hpp"
-#include "outage/report/csv.hpp"
+#include "outage/model/error.hpp"
+#include "outage/io/csv.hpp"
 #include "outage/report/status_page.hpp"
 #include "support.hpp"
 

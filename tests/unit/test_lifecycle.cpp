@@ -1,5 +1,5 @@
-#include "outage/core/error.hpp"
-#include "outage/core/lifecycle.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
-#include "outage/core/assessment.hpp"
-#include "outage/core/error.hpp"
-#include "outage/core/lifecycle.hpp"
-#include "outage/core/progress.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
+#include "outage/services/progress.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "support.hpp"
 

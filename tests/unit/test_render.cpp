@@ -1,4 +1,4 @@
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/render/fields.hpp"
 #include "outage/render/render.hpp"
 #include "outage/render/template.hpp"

@@ -1,4 +1,4 @@
-#include "outage/core/error.hpp"
+#include "outage/model/error.hpp"
 #include "outage/store/hash_chain.hpp"
 #include "outage/store/schema.hpp"
 #include "outage/store/store.hpp"

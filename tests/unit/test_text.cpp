@@ -1,5 +1,5 @@
-#include "outage/core/error.hpp"
-#include "outage/core/text.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-#include "outage/core/error.hpp"
-#include "outage/core/time.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/time.hpp"
 
 #include <catch2/catch.hpp>
 

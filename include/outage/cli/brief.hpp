@@ -1,7 +1,7 @@
 #pragma once
 
 #include "outage/cli/context.hpp"
-#include "outage/core/brief.hpp"
+#include "outage/services/brief.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "outage/config/config.hpp"
-#include "outage/core/incident.hpp"
+#include "outage/model/incident.hpp"
 #include "outage/render/template.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "outage/store/store.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "outage/cli/context.hpp"
-#include "outage/core/time.hpp"
+#include "outage/model/time.hpp"
 
 #include <CLI/CLI.hpp>
 

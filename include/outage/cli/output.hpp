@@ -1,10 +1,10 @@
 #pragma once
 
 #include "outage/cli/context.hpp"
-#include "outage/core/assessment.hpp"
-#include "outage/core/incident.hpp"
-#include "outage/core/notify.hpp"
-#include "outage/core/runbook.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/model/incident.hpp"
+#include "outage/services/notify.hpp"
+#include "outage/model/runbook.hpp"
 #include "outage/report/describe.hpp"
 #include "outage/runbook/load.hpp"
 

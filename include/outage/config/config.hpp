@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/runbook/load.hpp"
+#include "outage/model/channel_settings.hpp"
 
 #include <filesystem>
 #include <map>
@@ -9,27 +9,6 @@
 #include <vector>
 
 namespace outage {
-
-enum class SmtpSecurity { none, starttls, tls };
-
-struct EmailConfig {
-    std::string host;
-    int port = 587;
-    SmtpSecurity security = SmtpSecurity::starttls;
-    std::string from; // "Ops <ops@example.com>"
-    std::optional<std::string> username;
-    std::optional<std::string> password_env; // the variable holding the password
-    int timeout_seconds = 30;
-};
-
-enum class WebhookFormat { text, notice };
-
-struct WebhookConfig {
-    std::string name;
-    std::string url;
-    WebhookFormat format = WebhookFormat::text;
-    std::optional<std::string> token_env; // sent as "Authorization: Bearer <token>"
-};
 
 // The status page's title and public address (docs/status-page.md); empty means unset.
 struct StatusPageConfig {
@@ -40,8 +19,7 @@ struct StatusPageConfig {
 // The config file (docs/notify.md): channels and the sender's details.
 struct Config {
     std::optional<std::filesystem::path> outbox;
-    std::optional<EmailConfig> email;
-    std::map<std::string, WebhookConfig> webhooks;
+    ChannelSettings channels; // email and webhooks
     std::string organisation;
     std::string contact;
     std::string default_lang = "en";

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "outage/config/config.hpp"
-#include "outage/core/time.hpp"
+#include "outage/model/channel_settings.hpp"
+#include "outage/model/time.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -40,10 +40,10 @@ enum class ChannelKind { stdout_channel, file, email, webhook };
 std::optional<ChannelKind> parse_channel(std::string_view name);
 std::string_view to_string(ChannelKind kind);
 
-// Builds a channel from the config. Stdout writes to `out`; the file channel writes to
+// Builds a channel from the config file's settings. Stdout writes to `out`; the file channel writes to
 // `outbox`. Throws Error(runtime) when the config lacks what the channel needs (no email
 // section, a password variable that is not set).
-std::unique_ptr<Channel> make_channel(ChannelKind kind, const Config& config,
+std::unique_ptr<Channel> make_channel(ChannelKind kind, const ChannelSettings& settings,
                                       const std::filesystem::path& outbox, std::ostream& out);
 
 } // namespace outage

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/core/time.hpp"
+#include "outage/model/time.hpp"
 
 #include <string>
 #include <string_view>

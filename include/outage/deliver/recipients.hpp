@@ -1,5 +1,7 @@
 #pragma once
 
+#include "outage/io/csv.hpp"
+
 #include <cstdint>
 #include <istream>
 #include <map>
@@ -9,27 +11,6 @@
 #include <vector>
 
 namespace outage {
-
-// Reads RFC 4180 CSV one record at a time, so a million rows never sit in memory:
-// comma-separated, fields optionally double-quoted with "" for a quote, quoted fields may
-// span lines, CRLF or LF line ends, a UTF-8 BOM at the start ignored.
-class CsvReader {
-public:
-    explicit CsvReader(std::istream& in);
-
-    // Reads the next record into `fields`; false at the end. Throws Error(usage) as
-    // "<line>: message" for a malformed record (an unterminated quote, a stray quote).
-    bool next(std::vector<std::string>& fields);
-
-    // The line the last record started on, 1-based.
-    std::int64_t line() const { return m_record_line; }
-
-private:
-    std::istream& m_in;
-    std::int64_t m_line = 1;
-    std::int64_t m_record_line = 0;
-    bool m_started = false;
-};
 
 // One recipient of a bulk send: the address and the other columns of its row.
 struct Recipient {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/runbook/load.hpp"
+#include "outage/io/yaml_reader.hpp"
 
 #include <filesystem>
 #include <optional>

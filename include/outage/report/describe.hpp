@@ -1,7 +1,7 @@
 #pragma once
 
-#include "outage/core/assessment.hpp"
-#include "outage/core/incident.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/model/incident.hpp"
 
 #include <nlohmann/json.hpp>
 

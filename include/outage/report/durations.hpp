@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/core/incident.hpp"
+#include "outage/model/incident.hpp"
 
 #include <chrono>
 #include <functional>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "outage/core/incident.hpp"
-#include "outage/core/runbook.hpp"
+#include "outage/model/incident.hpp"
+#include "outage/model/runbook.hpp"
 #include "outage/report/durations.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "outage/store/store.hpp"

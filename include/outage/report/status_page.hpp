@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/core/incident.hpp"
+#include "outage/model/incident.hpp"
 #include "outage/store/store.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "outage/core/runbook.hpp"
+#include "outage/model/runbook.hpp"
 #include "outage/runbook/load.hpp"
 
 #include <filesystem>

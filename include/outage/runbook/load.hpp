@@ -1,6 +1,7 @@
 #pragma once
 
-#include "outage/core/runbook.hpp"
+#include "outage/io/yaml_reader.hpp"
+#include "outage/model/runbook.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -10,17 +11,6 @@
 #include <vector>
 
 namespace outage {
-
-// One thing wrong in a runbook or severity file, at a 1-based position.
-struct Problem {
-    std::string file;
-    int line = 0;
-    int column = 0;
-    std::string message;
-};
-
-// "file:line:column: message"
-std::string to_string(const Problem& problem);
 
 // Answers whether a template of that name exists; lets the loader check plan references
 // without depending on the template module.

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace outage {
+
+// How outage reaches an SMTP server and a webhook: read from the config file (config/) and
+// used by the channels (deliver/), which therefore share these plain values and nothing else.
+enum class SmtpSecurity { none, starttls, tls };
+
+struct EmailConfig {
+    std::string host;
+    int port = 587;
+    SmtpSecurity security = SmtpSecurity::starttls;
+    std::string from; // "Ops <ops@example.com>"
+    std::optional<std::string> username;
+    std::optional<std::string> password_env; // the variable holding the password
+    int timeout_seconds = 30;
+};
+
+enum class WebhookFormat { text, notice };
+
+struct WebhookConfig {
+    std::string name;
+    std::string url;
+    WebhookFormat format = WebhookFormat::text;
+    std::optional<std::string> token_env; // sent as "Authorization: Bearer <token>"
+};
+
+// What the channels need from the config file.
+struct ChannelSettings {
+    std::optional<EmailConfig> email;
+    std::map<std::string, WebhookConfig> webhooks;
+    std::filesystem::path config_file; // for messages; empty when no config file exists
+};
+
+} // namespace outage

@@ -1,0 +1,141 @@
+#pragma once
+
+#include "outage/model/time.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace outage {
+
+using IncidentId = std::int64_t;
+
+enum class Status { open, closed };
+
+// Where the response stands while the incident is open (Statuspage's vocabulary).
+enum class Phase { investigating, identified, monitoring, resolved };
+
+enum class Recurrence { likely, unlikely, unknown };
+
+// One incident as the log holds it now; its history is the timeline of Events.
+struct Incident {
+    IncidentId id = 0;
+    std::string title;
+    std::string scenario;
+    Status status = Status::open;
+    Phase phase = Phase::investigating;
+    std::optional<std::string> severity; // "SEV1".."SEV4" once assessed
+    std::optional<std::string> owner;
+    std::vector<std::string> services;
+    std::optional<std::int64_t> affected;
+    std::optional<std::string> dedup_key;
+    std::optional<Timestamp> eta;
+    Timestamp opened_at;
+    std::optional<Timestamp> closed_at;
+    std::optional<Timestamp> next_update_due;
+    std::optional<std::chrono::seconds> update_interval; // from the last assessment
+    std::optional<Timestamp> handed_off_at;              // last handoff not yet acknowledged
+    std::optional<std::string> resolution;
+    std::optional<std::string> root_cause;
+    std::optional<Recurrence> recurrence;
+    std::vector<std::string> actions; // prevention actions recorded at close
+};
+
+// One fact on the timeline. The payload holds the kind's own fields (docs/cli.md lists them).
+struct Event {
+    std::int64_t id = 0;
+    IncidentId incident_id = 0;
+    Timestamp at;
+    std::string kind;
+    std::string actor;
+    nlohmann::json payload = nlohmann::json::object();
+    std::string hash; // SHA-256 chained to the previous event (store/hash_chain)
+};
+
+// One assessment as recorded: the answers, the severity they gave and the rule that decided.
+struct AssessmentRecord {
+    IncidentId incident_id = 0;
+    Timestamp at;
+    std::string actor;
+    nlohmann::json answers = nlohmann::json::object(); // question id -> answer
+    std::string severity;
+    std::string rule;
+};
+
+enum class StepState { done, skipped };
+
+// What has been done about one runbook step.
+struct StepProgress {
+    std::string step_id;
+    StepState state = StepState::done;
+    std::optional<std::string> note;
+    Timestamp at;
+    std::string actor;
+};
+
+// A running clock of a runbook deadline on one incident.
+struct Deadline {
+    IncidentId incident_id = 0;
+    std::string name;  // the runbook's deadline id
+    std::string title; // kept with the clock so it reads the same if the runbook changes
+    Timestamp started_at;
+    Timestamp due_at;
+    std::optional<Timestamp> met_at;
+    std::optional<std::string> note;
+};
+
+// One notify call as recorded: who it went to is in its deliveries.
+struct NoticeRecord {
+    std::int64_t id = 0;
+    IncidentId incident_id = 0;
+    std::string identity; // digest of the call, so the same call again resumes this notice
+    std::string audience;
+    std::string template_name;
+    std::string channel;
+    nlohmann::json fields = nlohmann::json::object(); // the values filled in, as sent
+    Timestamp created_at;
+    std::string actor;
+};
+
+enum class DeliveryState { pending, sent, failed };
+
+// One message of a notice to one recipient.
+struct DeliveryRecord {
+    std::int64_t id = 0;
+    std::int64_t notice_id = 0;
+    std::string recipient; // address, webhook name, or empty
+    std::string lang;
+    nlohmann::json columns = nlohmann::json::object(); // the recipient's CSV columns
+    DeliveryState state = DeliveryState::pending;
+    int attempts = 0;
+    std::optional<std::string> last_error;
+};
+
+struct DeliveryCounts {
+    std::int64_t pending = 0;
+    std::int64_t sent = 0;
+    std::int64_t failed = 0;
+};
+
+// Who does something, and when: every change to the log carries one.
+struct Stamp {
+    std::string actor;
+    Timestamp at;
+};
+
+std::string_view to_string(Status status);
+std::string_view to_string(Phase phase);
+std::string_view to_string(Recurrence recurrence);
+std::string_view to_string(StepState state);
+std::string_view to_string(DeliveryState state);
+
+// Parsers return nothing for a value outside the enumeration.
+std::optional<Status> parse_status(std::string_view text);
+std::optional<Phase> parse_phase(std::string_view text);
+std::optional<Recurrence> parse_recurrence(std::string_view text);
+
+} // namespace outage

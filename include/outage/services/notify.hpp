@@ -1,0 +1,81 @@
+#pragma once
+
+#include "outage/config/config.hpp"
+#include "outage/model/incident.hpp"
+#include "outage/deliver/channel.hpp"
+#include "outage/render/render.hpp"
+#include "outage/render/template.hpp"
+#include "outage/runbook/catalog.hpp"
+#include "outage/store/store.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace outage {
+
+struct NotifyRequest {
+    IncidentId id = 0;
+    std::string audience;
+    std::optional<std::string> template_name; // default: the plan's
+    std::optional<std::string> channel;       // default: the plan's
+    std::vector<std::string> to;
+    std::optional<std::filesystem::path> recipients_csv;
+    std::optional<std::int64_t> recipients_of; // an earlier notice of the incident: its recipients
+    std::optional<std::string> lang;
+    std::optional<std::string> note;
+    std::optional<std::string> workaround;
+    std::optional<std::string> supplier;
+    std::optional<std::string> internal_note;
+    std::optional<Timestamp> eta;
+    bool dry_run = false;
+    bool force = false;
+};
+
+// What notify needs besides the log.
+struct NotifyEnvironment {
+    RunbookPath runbooks;
+    TemplatePath templates;
+    Config config;
+    std::filesystem::path outbox;
+    std::ostream& out; // the stdout channel and dry runs write here
+};
+
+// Called after each delivery with how many of the notice's unsent ones are done.
+using Progress = std::function<void(std::int64_t done, std::int64_t total)>;
+
+struct NotifyResult {
+    std::int64_t notice_id = 0; // 0 for a dry run
+    bool resumed = false;       // the same call was made before: only unsent messages went
+    DeliveryCounts counts;      // after this run
+    std::int64_t attempted = 0; // messages tried in this run
+    std::vector<std::string> warnings;
+};
+
+// Renders the audience's template with the incident's facts and sends it: the notice and
+// every delivery are recorded as pending first, then marked sent or failed. The same call
+// again resumes the same notice. Throws Error(usage) for too few recipients, a malformed
+// recipients CSV or a missing required field, before anything is recorded.
+NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
+                    const Stamp& stamp, const Progress& progress);
+
+// Sends what is still pending or failed of one notice (`notify --resume`).
+NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
+                           const Stamp& stamp, const Progress& progress);
+
+// Renders `request.template_name` in `request.lang` for the incident with the request's
+// values, sending and recording nothing (`template render`); external templates get public
+// fields only, as a real send would.
+Message render_preview(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
+                       std::vector<std::string>& warnings);
+
+// The field values of an incident for templates (docs/templates.md), before any recipient's
+// columns; `request` supplies the per-message ones.
+nlohmann::json notice_fields(Store& store, const Incident& incident, const Runbook& runbook,
+                             const SeverityScale& scale, const Config& config,
+                             const NotifyRequest& request);
+
+} // namespace outage

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "outage/model/incident.hpp"
+#include "outage/model/runbook.hpp"
+#include "outage/store/store.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace outage {
+
+// Marks a runbook step done or skipped on an open incident. Throws Error(not_found) for a
+// step the runbook lacks and Error(conflict) when the step is already in that state.
+StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
+                       const std::string& step_id, StepState state,
+                       const std::optional<std::string>& note, const Stamp& stamp);
+
+// Records a running deadline as met. Throws Error(not_found) for a deadline the runbook lacks
+// and Error(conflict) for one that is not running or already met.
+Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
+                       const std::optional<std::string>& note, const Stamp& stamp);
+
+// The runbook steps that apply at the incident's severity, are not optional, and are neither
+// done nor skipped, in runbook order.
+std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
+                                          const std::vector<StepProgress>& progress);
+
+// How long a new owner has to acknowledge a handover before `due` lists it.
+inline constexpr std::chrono::minutes handover_ack_window{15};
+
+// The open incidents among `incidents` whose handover has waited longer than the window for
+// `ack`, longest waiting first.
+std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now);
+
+// What `due` reports: updates owed, handovers nobody has acknowledged, and deadlines missed
+// or close.
+struct DueReport {
+    std::vector<Incident> overdue;        // most overdue first
+    std::vector<Incident> unacknowledged; // longest waiting first
+    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first
+};
+DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon);
+
+} // namespace outage

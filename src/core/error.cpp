@@ -1,1 +1,0 @@
-#include "outage/core/error.hpp"

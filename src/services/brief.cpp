@@ -1,0 +1,115 @@
+#include "outage/services/brief.hpp"
+
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
+#include "outage/render/render.hpp"
+
+#include <map>
+
+namespace outage {
+namespace {
+
+std::optional<std::string> text_at(const nlohmann::json& payload, const char* key) {
+    auto it = payload.find(key);
+    if (it == payload.end() || !it->is_string())
+        return std::nullopt;
+    return it->get<std::string>();
+}
+
+std::vector<OwnerSpell> owner_history(Store& store, IncidentId id) {
+    std::vector<OwnerSpell> owners;
+    EventFilter filter;
+    filter.incident = id;
+    filter.kinds = {"opened", "handoff", "acknowledged"};
+    store.each_event(filter, [&](const Event& event) {
+        if (event.kind == "acknowledged") {
+            if (!owners.empty() && owners.back().handover)
+                owners.back().acknowledged_at = event.at;
+            return;
+        }
+        OwnerSpell spell;
+        spell.owner = text_at(event.payload, "opened" == event.kind ? "owner" : "to").value_or("");
+        spell.since = event.at;
+        spell.by = event.actor;
+        if (event.kind == "handoff") {
+            spell.handover = true;
+            spell.from = text_at(event.payload, "from");
+            spell.note = text_at(event.payload, "note");
+        }
+        owners.push_back(std::move(spell));
+    });
+    return owners;
+}
+
+// The subject as the notice's template renders it with the values the notice was sent with,
+// in the language of its first delivery.
+std::optional<std::string> subject_of(Store& store, const TemplatePath& templates,
+                                      const NoticeRecord& notice) {
+    auto first = store.deliveries(notice.id, 0, 1);
+    std::string lang = first.empty() || first.front().lang.empty() ? "en" : first.front().lang;
+    try {
+        bool fallback = false;
+        Template tmpl = load_template(templates, notice.template_name, lang, fallback);
+        // The subject alone: what the body needed was there when the notice went out.
+        tmpl.body.clear();
+        tmpl.requires_fields.clear();
+        nlohmann::json fields =
+            notice.fields.is_object() ? notice.fields : nlohmann::json::object();
+        fields["recipient"] = nlohmann::json::object();
+        return render_message(tmpl, fields, Escaping::plain_text).subject;
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+} // namespace
+
+Brief make_brief(Store& store, const Runbook* runbook, const TemplatePath& templates,
+                 IncidentId id) {
+    Brief brief;
+    brief.incident = require_incident(store, id);
+    if (runbook)
+        brief.runbook_title = runbook->title;
+    brief.assessment = store.last_assessment(id);
+    brief.owners = owner_history(store, id);
+
+    auto progress = store.step_progress(id);
+    for (const auto& marked : progress) {
+        const Step* step = runbook ? runbook->step(marked.step_id) : nullptr;
+        Step copy = step ? *step : Step{};
+        copy.id = marked.step_id;
+        brief.done.push_back({copy, marked});
+    }
+    if (runbook)
+        for (const auto& view : steps_for(*runbook, brief.incident.severity, progress))
+            if (!view.progress)
+                brief.pending.push_back({*view.step, std::nullopt});
+
+    for (const auto& deadline : store.deadlines(id))
+        if (!deadline.met_at)
+            brief.deadlines.push_back(deadline);
+
+    for (const auto& notice : store.notices_with_unsent()) {
+        if (notice.incident_id != id)
+            continue;
+        auto unsent = store.unsent_deliveries(notice.id, 0, 1);
+        brief.queued.push_back({notice, store.delivery_counts(notice.id),
+                                unsent.empty() ? std::nullopt : unsent.front().last_error});
+    }
+
+    std::map<std::string, size_t> by_audience;
+    for (auto& notice : store.notices(id)) {
+        auto [it, first] = by_audience.emplace(notice.audience, brief.last_notices.size());
+        if (first)
+            brief.last_notices.emplace_back();
+        brief.last_notices[it->second].notice = std::move(notice);
+    }
+    for (auto& last : brief.last_notices) {
+        last.counts = store.delivery_counts(last.notice.id);
+        last.subject = subject_of(store, templates, last.notice);
+    }
+    return brief;
+}
+
+} // namespace outage

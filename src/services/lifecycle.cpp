@@ -1,0 +1,236 @@
+#include "outage/services/lifecycle.hpp"
+
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace outage {
+namespace {
+
+using nlohmann::json;
+
+void check_affected(const std::optional<std::int64_t>& affected) {
+    if (affected && *affected < 0)
+        throw Error(Exit::usage, fmt::format("--affected must be 0 or more, not {}", *affected));
+}
+
+// Keeps the first of each name, in the order given.
+std::vector<std::string> unique_services(const std::vector<std::string>& services) {
+    std::vector<std::string> result;
+    for (const auto& service : services) {
+        check_line("--service", service);
+        if (std::find(result.begin(), result.end(), service) == result.end())
+            result.push_back(service);
+    }
+    return result;
+}
+
+void put_optional(json& payload, const char* key, const std::optional<std::string>& value) {
+    if (value)
+        payload[key] = *value;
+}
+
+} // namespace
+
+Incident require_incident(Store& store, IncidentId id) {
+    auto incident = store.find_incident(id);
+    if (!incident)
+        throw Error(Exit::not_found, fmt::format("no incident {}", id));
+    return *incident;
+}
+
+Incident require_open(Store& store, IncidentId id, std::string_view action) {
+    Incident incident = require_incident(store, id);
+    if (incident.status == Status::closed)
+        throw Error(Exit::conflict,
+                    fmt::format("cannot {} incident {}: it is closed (reopen it first with "
+                                "`outage reopen {} --note TEXT`)",
+                                action, id, id));
+    return incident;
+}
+
+OpenPlan plan_open(const RunbookPath& runbooks, const OpenRequest& request) {
+    check_line("--title", request.title);
+    if (request.owner)
+        check_line("--owner", *request.owner);
+    if (request.dedup_key)
+        check_line("--dedup-key", *request.dedup_key);
+    if (request.note)
+        check_note("--note", *request.note);
+    check_affected(request.affected);
+    OpenPlan plan{request, load_runbook(runbooks, request.scenario)};
+    plan.request.services = unique_services(request.services);
+    return plan;
+}
+
+OpenResult open_incident(Store& store, const OpenPlan& plan, const Stamp& stamp) {
+    const OpenRequest& request = plan.request;
+    const Runbook& runbook = plan.runbook;
+    return write_transaction(store, [&] {
+        if (request.dedup_key) {
+            if (auto existing = store.find_open_by_dedup_key(*request.dedup_key)) {
+                json payload = {{"dedup_key", *request.dedup_key}, {"title", request.title}};
+                put_optional(payload, "note", request.note);
+                store.append_event(existing->id, stamp, "retriggered", payload);
+                return OpenResult{*existing, true};
+            }
+        }
+        Incident incident;
+        incident.title = request.title;
+        incident.scenario = runbook.id;
+        incident.owner = request.owner.value_or(stamp.actor);
+        incident.services = request.services;
+        incident.affected = request.affected;
+        incident.dedup_key = request.dedup_key;
+        incident.opened_at = stamp.at;
+        incident.id = store.insert_incident(incident);
+
+        json payload = {{"title", incident.title},
+                        {"scenario", incident.scenario},
+                        {"owner", *incident.owner},
+                        {"services", incident.services}};
+        if (incident.affected)
+            payload["affected"] = *incident.affected;
+        put_optional(payload, "dedup_key", incident.dedup_key);
+        put_optional(payload, "note", request.note);
+        store.append_event(incident.id, stamp, "opened", payload);
+        start_deadlines(store, runbook, incident.id, nullptr, stamp);
+        return OpenResult{incident, false};
+    });
+}
+
+Incident update_incident(Store& store, IncidentId id, const UpdateRequest& request,
+                         const Stamp& stamp) {
+    if (!request.phase && !request.note && !request.eta && !request.affected)
+        throw Error(Exit::usage, "nothing to update: pass --status, --note, --eta or --affected");
+    if (request.phase == Phase::resolved)
+        throw Error(Exit::usage, "--status resolved is set by `outage close`; use "
+                                 "investigating, identified or monitoring");
+    if (request.note)
+        check_note("--note", *request.note);
+    check_affected(request.affected);
+
+    return write_transaction(store, [&] {
+        Incident incident = require_open(store, id, "update");
+        json payload = json::object();
+        if (request.phase) {
+            incident.phase = *request.phase;
+            payload["status"] = to_string(*request.phase);
+        }
+        if (request.eta) {
+            incident.eta = *request.eta;
+            payload["eta"] = format_iso_utc(*request.eta);
+        }
+        if (request.affected) {
+            incident.affected = *request.affected;
+            payload["affected"] = *request.affected;
+        }
+        put_optional(payload, "note", request.note);
+        if (request.note && incident.update_interval) {
+            incident.next_update_due = stamp.at + *incident.update_interval;
+            payload["next_update_due"] = format_iso_utc(*incident.next_update_due);
+        }
+        store.save_incident(incident);
+        store.append_event(id, stamp, "updated", payload);
+        return incident;
+    });
+}
+
+Incident hand_off(Store& store, IncidentId id, const HandoffRequest& request, const Stamp& stamp) {
+    check_line("--to", request.to);
+    check_note("--note", request.note);
+    return write_transaction(store, [&] {
+        Incident incident = require_open(store, id, "hand off");
+        if (incident.owner == request.to)
+            throw Error(Exit::conflict,
+                        fmt::format("incident {} is already owned by {}", id, request.to));
+        json payload = {{"from", incident.owner ? json(*incident.owner) : json()},
+                        {"to", request.to},
+                        {"note", request.note}};
+        incident.owner = request.to;
+        incident.handed_off_at = stamp.at;
+        store.save_incident(incident);
+        store.append_event(id, stamp, "handoff", payload);
+        return incident;
+    });
+}
+
+AckResult acknowledge(Store& store, IncidentId id, const Stamp& stamp) {
+    return write_transaction(store, [&] {
+        Incident incident = require_open(store, id, "acknowledge");
+        if (!incident.handed_off_at)
+            return AckResult{incident, std::nullopt};
+        // The point of the warm handover is that the new owner says they have it.
+        if (incident.owner != stamp.actor)
+            throw Error(Exit::conflict,
+                        fmt::format("incident {} was handed over to {}; only they can acknowledge "
+                                    "it (you are {})",
+                                    id, incident.owner.value_or("nobody"), stamp.actor));
+        AckResult result{incident, incident.handed_off_at};
+        result.incident.handed_off_at.reset();
+        store.save_incident(result.incident);
+        store.append_event(id, stamp, "acknowledged",
+                           {{"owner", *incident.owner},
+                            {"handed_off_at", format_iso_utc(*incident.handed_off_at)}});
+        return result;
+    });
+}
+
+Incident close_incident(Store& store, IncidentId id, const CloseRequest& request,
+                        const Stamp& stamp) {
+    check_note("--resolution", request.resolution);
+    if (request.root_cause)
+        check_note("--root-cause", *request.root_cause);
+    for (const auto& action : request.actions)
+        check_note("--action", action);
+    return write_transaction(store, [&] {
+        Incident incident = require_open(store, id, "close");
+        incident.status = Status::closed;
+        incident.phase = Phase::resolved;
+        incident.closed_at = stamp.at;
+        incident.next_update_due.reset();
+        incident.resolution = request.resolution;
+        incident.root_cause = request.root_cause;
+        incident.recurrence = request.recurrence;
+        incident.actions.insert(incident.actions.end(), request.actions.begin(),
+                                request.actions.end());
+        json payload = {{"resolution", request.resolution}, {"actions", request.actions}};
+        put_optional(payload, "root_cause", request.root_cause);
+        if (request.recurrence)
+            payload["recurrence"] = to_string(*request.recurrence);
+        store.save_incident(incident);
+        store.append_event(id, stamp, "closed", payload);
+        return incident;
+    });
+}
+
+Incident reopen_incident(Store& store, IncidentId id, const std::string& note, const Stamp& stamp) {
+    check_note("--note", note);
+    return write_transaction(store, [&] {
+        Incident incident = require_incident(store, id);
+        if (incident.status == Status::open)
+            throw Error(Exit::conflict, fmt::format("incident {} is already open", id));
+        if (incident.dedup_key) {
+            if (auto other = store.find_open_by_dedup_key(*incident.dedup_key))
+                throw Error(Exit::conflict,
+                            fmt::format("incident {} has the same dedup key '{}' and is open; "
+                                        "update that one instead",
+                                        other->id, *incident.dedup_key));
+        }
+        incident.status = Status::open;
+        incident.phase = Phase::investigating;
+        incident.closed_at.reset();
+        incident.resolution.reset();
+        incident.root_cause.reset();
+        incident.recurrence.reset();
+        store.save_incident(incident);
+        store.append_event(id, stamp, "reopened", {{"note", note}});
+        return incident;
+    });
+}
+
+} // namespace outage

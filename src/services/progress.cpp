@@ -1,0 +1,115 @@
+#include "outage/services/progress.hpp"
+
+#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
+#include "outage/services/lifecycle.hpp"
+#include "outage/model/text.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace outage {
+namespace {
+
+template <typename T> std::string ids_of(const std::vector<T>& items) {
+    std::vector<std::string> ids;
+    for (const auto& item : items)
+        ids.push_back(item.id);
+    return fmt::format("{}", fmt::join(ids, ", "));
+}
+
+} // namespace
+
+StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
+                       const std::string& step_id, StepState state,
+                       const std::optional<std::string>& note, const Stamp& stamp) {
+    if (note)
+        check_note("--note", *note);
+    if (!runbook.step(step_id))
+        throw Error(Exit::not_found, fmt::format("no step '{}' in the {} runbook (steps: {})",
+                                                 step_id, runbook.id, ids_of(runbook.steps)));
+    return write_transaction(store, [&] {
+        require_open(store, id, "change steps of");
+        for (const auto& earlier : store.step_progress(id))
+            if (earlier.step_id == step_id && earlier.state == state)
+                throw Error(Exit::conflict,
+                            fmt::format("step '{}' of incident {} is already {} (by {})", step_id,
+                                        id, to_string(state), earlier.actor));
+        StepProgress progress{step_id, state, note, stamp.at, stamp.actor};
+        store.save_step_progress(id, progress);
+        nlohmann::json payload = {{"step", step_id}, {"state", to_string(state)}};
+        if (note)
+            payload["note"] = *note;
+        store.append_event(id, stamp, "step", payload);
+        return progress;
+    });
+}
+
+Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
+                       const std::optional<std::string>& note, const Stamp& stamp) {
+    if (note)
+        check_note("--note", *note);
+    if (!runbook.deadline(name))
+        throw Error(Exit::not_found,
+                    fmt::format("no deadline '{}' in the {} runbook (deadlines: {})", name,
+                                runbook.id,
+                                runbook.deadlines.empty() ? "none" : ids_of(runbook.deadlines)));
+    return write_transaction(store, [&] {
+        require_open(store, id, "change deadlines of");
+        for (auto deadline : store.deadlines(id)) {
+            if (deadline.name != name)
+                continue;
+            if (deadline.met_at)
+                throw Error(Exit::conflict,
+                            fmt::format("deadline '{}' of incident {} was already met at {}", name,
+                                        id, format_iso_utc(*deadline.met_at)));
+            deadline.met_at = stamp.at;
+            deadline.note = note;
+            store.save_deadline(deadline);
+            nlohmann::json payload = {{"deadline", name},
+                                      {"due_at", format_iso_utc(deadline.due_at)},
+                                      {"late", stamp.at > deadline.due_at}};
+            if (note)
+                payload["note"] = *note;
+            store.append_event(id, stamp, "deadline_met", payload);
+            return deadline;
+        }
+        throw Error(Exit::conflict,
+                    fmt::format("deadline '{}' is not running on incident {}: the answers so far "
+                                "do not call for it",
+                                name, id));
+    });
+}
+
+std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
+                                          const std::vector<StepProgress>& progress) {
+    std::vector<const Step*> result;
+    for (const auto& view : steps_for(runbook, incident.severity, progress))
+        if (!view.progress && !view.step->optional)
+            result.push_back(view.step);
+    return result;
+}
+
+std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now) {
+    std::erase_if(incidents, [&](const Incident& incident) {
+        return incident.status != Status::open || !incident.handed_off_at ||
+               *incident.handed_off_at + handover_ack_window >= now;
+    });
+    std::stable_sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
+        return *a.handed_off_at < *b.handed_off_at;
+    });
+    return incidents;
+}
+
+DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon) {
+    // Open incidents are few at any time; the handover check needs no query of its own.
+    IncidentFilter open;
+    open.status = Status::open;
+    return DueReport{store.overdue_incidents(now),
+                     unacknowledged_handovers(store.list_incidents(open), now),
+                     store.deadlines_due_before(now + horizon)};
+}
+
+} // namespace outage
