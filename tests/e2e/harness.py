@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -78,6 +79,32 @@ def outage_bin():
 def file_digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def reserve_port():
+    """A TCP socket bound to a free port on 127.0.0.1 and not listening. The port stays taken
+    for as long as the socket is open (unlike binding port 0, closing and binding again, where
+    another process can take it in between), and a connection to it is refused until something
+    listens on it: hand the socket to smtp_server(), or keep it as a port where nothing
+    listens."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def smtp_server(handler, sock, **kwargs):
+    """An aiosmtpd Controller (not started yet) for `handler` that serves on `sock`, a socket
+    from reserve_port(), instead of binding a port of its own; its .port is the socket's port.
+    `kwargs` go to Controller. The socket is the server's: stopping the server closes it."""
+    from aiosmtpd.controller import Controller
+
+    class SocketController(Controller):
+        def _create_server(self):
+            return self.loop.create_server(self._factory_invoker, sock=sock,
+                                           ssl=self.ssl_context)
+
+    return SocketController(handler, hostname="127.0.0.1", port=sock.getsockname()[1],
+                            **kwargs)
 
 
 def login_name():

@@ -12,10 +12,9 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import unittest
 
-from harness import NOW, USER, OutageTestCase
+from harness import NOW, USER, OutageTestCase, reserve_port
 from test_assess import Terminal
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
@@ -53,12 +52,6 @@ RESOLVED_NOTE = "'Resolved: Pumped out; it'\\''s dry'"
 LATER = "2026-11-22T12:00:00Z"  # 13:00 CET
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class CloseBriefTestCase(OutageTestCase):
     use_fixture_runbooks = False
 
@@ -76,10 +69,15 @@ class CloseBriefTestCase(OutageTestCase):
         self.env["OUTAGE_RUNBOOKS"] = runbooks
         self.outbox = os.path.join(self.tmp, "outbox")
         self.config = os.path.join(self.tmp, "config.yaml")
-        # Nothing listens on the SMTP port: e-mail deliveries fail and stay queued.
+        # Nothing listens on the SMTP port: e-mail deliveries fail and stay queued. The port is
+        # held by a socket that does not listen, for the whole test, so no other process can
+        # start listening on it.
+        no_server = reserve_port()
+        self.addCleanup(no_server.close)
         with open(self.config, "w") as f:
             f.write(f"outbox: {self.outbox}\norganisation: Example Lab\n"
-                    f"email:\n  host: 127.0.0.1\n  port: {free_port()}\n  security: none\n"
+                    f"email:\n  host: 127.0.0.1\n  port: {no_server.getsockname()[1]}\n"
+                    f"  security: none\n"
                     f"  from: \"Ops <ops@lab.example>\"\n  timeout: 5s\n")
         self.env["OUTAGE_CONFIG"] = self.config
         self.contacts = os.path.join(self.tmp, "contacts.csv")

@@ -1,18 +1,23 @@
 """Eight operators and hooks at once on one log: open (with and without a shared dedup key),
-update, assess, step, notify (file channel) and close, mixed on shared incidents for a few
-seconds. Afterwards the log is intact, every command that succeeded is in it exactly once,
-nothing failed with "database is locked", and the shared dedup key opened one incident."""
+update, assess, step, notify (file channel) and close, mixed on shared incidents, every worker
+running a fixed list of commands that holds each of them. Afterwards the log is intact, every
+command that succeeded is in it exactly once, nothing failed with "database is locked", and the
+shared dedup key opened one incident."""
 
 import json
 import os
 import random
 import threading
-import time
+import traceback
 
 from harness import OutageTestCase
 
 WORKERS = 8
-SECONDS = 4.0
+# Commands per worker: each kind of command once, then random ones. A fixed amount of work,
+# the same on a fast machine and a slow one; nothing depends on how long it takes.
+COMMANDS = 16
+# Safety net only: how long a worker may take before the test calls it hung.
+HUNG = 600
 DEDUP_KEY = "monitor-alert-42"
 ANSWERS = ["--answer", "safety=no", "--answer", "site=office", "--answer", "scope=team",
            "--answer", "customers=some", "--answer", "impact=blocked", "--answer", "realtime=yes",
@@ -23,6 +28,18 @@ STEPS = ["safety-check", "call-supplier", "brief-frontline", "check-ups", "send-
 # closed the incident first. Anything else is a failure of the tool.
 ALLOWED = {0, 5}
 OPS = {"open", "open-keyed", "update", "assess", "step", "notify", "close"}
+
+
+def schedule(rng):
+    """A worker's commands: every kind in OPS in a random order, an `open` always before the
+    `close` (a worker closes only incidents it opened), then random ones up to COMMANDS."""
+    kinds = sorted(OPS - {"open"})
+    rng.shuffle(kinds)
+    kinds.insert(rng.randrange(kinds.index("close") + 1), "open")
+    while len(kinds) < COMMANDS:
+        kinds.append(rng.choice(["open", "open-keyed", "update", "update", "assess", "step",
+                                 "notify", "close"]))
+    return kinds
 
 
 class ConcurrencyTest(OutageTestCase):
@@ -40,6 +57,8 @@ class ConcurrencyTest(OutageTestCase):
         succeeded = []   # (operation, incident, token, parsed stdout)
         failures = []    # (argv, code, stderr)
         keyed_ids = set()
+        # Every worker waits here until all have started, so their commands overlap.
+        start = threading.Barrier(WORKERS)
 
         def record(op, incident, token, argv, code, out, err):
             with lock:
@@ -51,22 +70,18 @@ class ConcurrencyTest(OutageTestCase):
                     succeeded.append((op, incident, token, out))
 
         def worker(number):
+            try:
+                start.wait(timeout=HUNG)
+                run_commands(number)
+            except Exception:
+                with lock:
+                    failures.append((f"worker {number}", None, traceback.format_exc()))
+
+        def run_commands(number):
             rng = random.Random(number)
             mine = []   # incidents this worker opened without a key: only these get closed
-            started = time.monotonic()
-            count = 0
-            # A few seconds of racing, longer on a slow machine until every kind of command
-            # has succeeded at least once and each worker has run a dozen.
-            while True:
-                elapsed = time.monotonic() - started
-                with lock:
-                    covered = {op for op, *_ in succeeded} >= OPS
-                if elapsed > SECONDS and covered and count >= 12 or elapsed > 60:
-                    break
-                count += 1
+            for count, op in enumerate(schedule(rng), 1):
                 token = f"w{number}-{count}"
-                op = rng.choice(["open", "open-keyed", "update", "update", "assess", "step",
-                                 "notify", "close"])
                 target = rng.choice(shared + mine)
                 if op == "open":
                     argv = ["open", "--scenario", "power-loss", "--title", token, "--json"]
@@ -102,10 +117,11 @@ class ConcurrencyTest(OutageTestCase):
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=120)
+            thread.join(timeout=HUNG)
             self.assertFalse(thread.is_alive(), "a worker hung")
 
         self.assertEqual(failures, [])
+        # Every worker ran every kind of command, and each of them succeeded at least once.
         ops = {op for op, *_ in succeeded}
         self.assertEqual(ops, OPS, "the race did not exercise every command")
         self.assertGreater(len(succeeded), 8 * WORKERS)

@@ -8,25 +8,15 @@ import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
-import time
 
-from aiosmtpd.controller import Controller
-
-from harness import OutageTestCase
+from harness import OutageTestCase, reserve_port, smtp_server
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
 ANSWERS_SEV1 = ["--answer", "scope=floor", "--answer", "samples_at_risk=no", "--answer",
                 "people=20", "--answer", "realtime=no", "--answer", "reporter=Ann"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mailbox:
@@ -73,19 +63,29 @@ class NotifyTest(OutageTestCase):
         self.env["OUTAGE_TEMPLATES"] = os.path.join(DATA, "templates")
         self.outbox = os.path.join(self.tmp, "outbox")
         self.mailbox = Mailbox()
-        self.smtp_port = free_port()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.smtp_port)
-        self.controller.start()
-        self.addCleanup(lambda: self.controller.stop())
+        # The server listens on a socket bound to port 0 and kept: no free port is looked up
+        # and bound again later, which another process could take in between.
+        self.controller = self.start_smtp(reserve_port())
+        self.smtp_port = self.controller.port
         Hooks.received = []
         Hooks.status = 200
+        # Bound to port 0 and kept: the hooks' URL names the port it actually got.
         self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+        self.addCleanup(self.http.server_close)
         threading.Thread(target=self.http.serve_forever, daemon=True).start()
         self.addCleanup(self.http.shutdown)
         self.write_config()
         self.incident = self.open_incident("Flood in lab 2", "lab-flood", "--service", "booking",
                                            "--service", "lab access")
         self.ok("assess", str(self.incident), *ANSWERS_SEV1)
+
+    def start_smtp(self, sock):
+        """Starts an SMTP server for self.mailbox on `sock` (from reserve_port())."""
+        self.addCleanup(sock.close)
+        controller = smtp_server(self.mailbox, sock)
+        controller.start()
+        self.addCleanup(controller.stop)
+        return controller
 
     def write_config(self, password_env=None):
         config = os.path.join(self.tmp, "config.yaml")
@@ -187,7 +187,13 @@ webhooks:
         self.assertEqual(sorted(received), sorted(f"user{i}@example.com" for i in range(1000)))
 
     def test_mail_server_down_queues_then_outbox_flush_delivers(self):
-        self.controller.stop()
+        # The mail server is down: its port is held by a socket that does not listen, so the
+        # connection is refused, and the server comes up on that same socket (no port is let
+        # go and bound again, which another process could take in between).
+        down = reserve_port()
+        self.addCleanup(down.close)
+        self.smtp_port = down.getsockname()[1]
+        self.write_config()
         code, out, err = self.run("notify", str(self.incident), "--audience", "frontline",
                                   "--channel", "email", "--to", "desk@example.com")
         self.assertEqual(code, 6, out + err)
@@ -196,8 +202,7 @@ webhooks:
         self.assertEqual(len(listing), 1)
         self.assertEqual(listing[0]["failed"], 1)
         self.assertIn("SMTP 127.0.0.1", listing[0]["last_error"])
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.smtp_port)
-        self.controller.start()
+        self.start_smtp(down)
         flushed = self.run_json("outbox", "--flush")
         self.assertEqual(flushed[0]["sent"], 1)
         self.assertEqual(self.run_json("outbox"), [])

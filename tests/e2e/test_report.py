@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
-from harness import NOW, USER, OutageTestCase
+from harness import NOW, USER, OutageTestCase, reserve_port
 
 START = datetime.strptime(NOW, "%Y-%m-%dT%H:%M:%SZ")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -98,10 +98,15 @@ class ReportTest(OutageTestCase):
             f.write(RUNBOOK)
         self.outbox = os.path.join(self.tmp, "outbox")
         self.config = os.path.join(self.tmp, "config.yaml")
+        # Nothing listens on the webhook's port, held by a socket that does not listen for the
+        # whole test (not port 9, where a discard service may run): the status page's webhook
+        # fails.
+        no_server = reserve_port()
+        self.addCleanup(no_server.close)
+        hook = f"http://127.0.0.1:{no_server.getsockname()[1]}/hook"
         with open(self.config, "w") as f:
-            # Nothing listens on port 9 (discard): the status page's webhook fails.
             f.write(f"outbox: {self.outbox}\n"
-                    "webhooks:\n  status: {url: 'http://127.0.0.1:9/hook', format: text}\n")
+                    f"webhooks:\n  status: {{url: '{hook}', format: text}}\n")
         self.env["OUTAGE_CONFIG"] = self.config
 
     def step(self, minutes, *args, code=0, actor=USER):

@@ -5,13 +5,11 @@ external message, header injection refused, and files others could change refuse
 import logging
 import os
 import re
-import socket
 import warnings
 
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from harness import OutageTestCase
+from harness import OutageTestCase, reserve_port, smtp_server
 
 # This test server asks for AUTH over plain text on loopback on purpose; keep its warnings quiet.
 warnings.filterwarnings("ignore", module="aiosmtpd")
@@ -23,12 +21,6 @@ ANSWERS = ["--answer", "where=our-services", "--answer", "scope=team", "--answer
            "customers=many", "--answer", "impact=blocked", "--answer", "realtime=yes",
            "--answer", "downtime=hours", "--answer", "attack=no", "--answer", "workaround=no",
            "--answer", "cause=supplier"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Accept:
@@ -60,10 +52,13 @@ class SecurityTest(OutageTestCase):
         super().setUp()
         self.outbox = os.path.join(self.tmp, "outbox")
         self.mailbox, self.auth = Accept(), Authenticator()
-        self.smtp_port = free_port()
-        controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.smtp_port,
-                                authenticator=self.auth, auth_require_tls=False,
-                                auth_required=True)
+        # Served on a socket bound to port 0 and kept, not on a port looked up and bound
+        # again (another process could take it in between).
+        sock = reserve_port()
+        self.addCleanup(sock.close)
+        controller = smtp_server(self.mailbox, sock, authenticator=self.auth,
+                                 auth_require_tls=False, auth_required=True)
+        self.smtp_port = controller.port
         controller.start()
         self.addCleanup(controller.stop)
         self.config = os.path.join(self.tmp, "config.yaml")
