@@ -1,7 +1,7 @@
 #include "outage/config/config.hpp"
 
-#include "outage/model/error.hpp"
 #include "outage/io/yaml_reader.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -36,16 +36,8 @@ Config load_config(const std::filesystem::path& file) {
                 smtp.port = static_cast<int>(r.integer(email, "port", 1).value_or(587));
                 if (smtp.port > 65535)
                     r.problem(email["port"].Mark(), "'port' must be at most 65535");
-                if (auto security = r.string(email, "security")) {
-                    if (*security == "none")
-                        smtp.security = SmtpSecurity::none;
-                    else if (*security == "tls")
-                        smtp.security = SmtpSecurity::tls;
-                    else if (*security != "starttls")
-                        r.problem(
-                            email["security"].Mark(),
-                            fmt::format("security is none, starttls or tls, not '{}'", *security));
-                }
+                if (auto security = r.one_of(email, "security", smtp_security_names))
+                    smtp.security = *security;
                 smtp.from = r.string(email, "from").value_or("");
                 smtp.username = r.string(email, "username");
                 smtp.password_env = r.string(email, "password_env");
@@ -77,13 +69,8 @@ Config load_config(const std::filesystem::path& file) {
                 webhook.url = r.string(hook, "url").value_or("");
                 if (!webhook.url.starts_with("http://") && !webhook.url.starts_with("https://"))
                     r.problem(hook["url"].Mark(), "a webhook url starts with http:// or https://");
-                if (auto format = r.string(hook, "format")) {
-                    if (*format == "notice")
-                        webhook.format = WebhookFormat::notice;
-                    else if (*format != "text")
-                        r.problem(hook["format"].Mark(),
-                                  fmt::format("format is text or notice, not '{}'", *format));
-                }
+                if (auto format = r.one_of(hook, "format", webhook_format_names))
+                    webhook.format = *format;
                 webhook.token_env = r.string(hook, "token_env");
                 config.channels.webhooks[webhook.name] = webhook;
             }

@@ -193,8 +193,8 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& map, const char* key) 
 std::optional<std::string> YamlReader::severity(const YAML::Node& map, const char* key) {
     auto text = string(map, key);
     if (text && severity_rank(*text) == 0) {
-        problem(map[key].Mark(),
-                fmt::format("unknown severity level '{}' (levels: SEV1, SEV2, SEV3, SEV4)", *text));
+        problem(map[key].Mark(), fmt::format("unknown severity level '{}' (levels: {})", *text,
+                                             fmt::join(severity_levels, ", ")));
         return std::nullopt;
     }
     return text;

@@ -77,18 +77,4 @@ const DeadlineRule* Runbook::deadline(std::string_view wanted) const {
     return find_by_id(deadlines, wanted);
 }
 
-std::string_view to_string(QuestionType type) {
-    switch (type) {
-    case QuestionType::choice:
-        return "choice";
-    case QuestionType::yes_no:
-        return "yes-no";
-    case QuestionType::number:
-        return "number";
-    case QuestionType::text:
-        return "text";
-    }
-    return "?";
-}
-
 } // namespace outage

@@ -1,10 +1,10 @@
 #include "outage/render/template.hpp"
 
 #include "outage/io/bundled.hpp"
+#include "outage/io/yaml_reader.hpp"
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
 #include "outage/render/fields.hpp"
-#include "outage/io/yaml_reader.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -178,14 +178,8 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
     if (root && reader.mapping(*root, "the front matter",
                                {"audience", "subject", "requires", "description"},
                                {"audience", "subject"})) {
-        if (auto audience = reader.string(*root, "audience")) {
-            if (*audience == "external")
-                tmpl.audience = AudienceClass::external;
-            else if (*audience != "internal")
-                reader.problem(
-                    (*root)["audience"].Mark(),
-                    fmt::format("audience is internal or external, not '{}'", *audience));
-        }
+        if (auto audience = reader.one_of(*root, "audience", audience_class_names))
+            tmpl.audience = *audience;
         tmpl.subject = reader.string(*root, "subject").value_or("");
         tmpl.description = reader.string(*root, "description").value_or("");
         if (tmpl.subject.find('\n') != std::string::npos)

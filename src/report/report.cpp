@@ -1,9 +1,9 @@
 #include "outage/report/report.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
-#include "outage/services/lifecycle.hpp"
 #include "outage/report/describe.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <algorithm>
 
@@ -64,20 +64,6 @@ std::vector<StepLine> step_lines(const std::optional<Runbook>& runbook, const In
 }
 
 } // namespace
-
-std::string_view to_string(DeadlineOutcome outcome) {
-    switch (outcome) {
-    case DeadlineOutcome::met:
-        return "met";
-    case DeadlineOutcome::met_late:
-        return "met late";
-    case DeadlineOutcome::missed:
-        return "missed";
-    case DeadlineOutcome::running:
-        return "running";
-    }
-    return "running";
-}
 
 Report build_report(Store& store, const RunbookPath& runbooks, IncidentId id, Timestamp now) {
     Report report;

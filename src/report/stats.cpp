@@ -121,25 +121,6 @@ tr.total td{font-weight:600;background:#f6f8fa}svg{max-width:100%;height:auto}
 
 } // namespace
 
-std::string_view to_string(StatsGrouping grouping) {
-    switch (grouping) {
-    case StatsGrouping::scenario:
-        return "scenario";
-    case StatsGrouping::severity:
-        return "severity";
-    case StatsGrouping::month:
-        return "month";
-    }
-    return "scenario";
-}
-
-std::optional<StatsGrouping> parse_grouping(std::string_view text) {
-    for (auto g : {StatsGrouping::scenario, StatsGrouping::severity, StatsGrouping::month})
-        if (text == to_string(g))
-            return g;
-    return std::nullopt;
-}
-
 Stats compute_stats(Store& store, StatsGrouping by, std::optional<Timestamp> since) {
     std::unordered_map<IncidentId, IncidentClock> clocks;
     std::unordered_set<IncidentId> too_old;

@@ -1,7 +1,7 @@
 #include "outage/runbook/load.hpp"
 
-#include "outage/model/error.hpp"
 #include "outage/io/yaml_reader.hpp"
+#include "outage/model/error.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,18 +17,6 @@ using Seen = YamlReader::Seen;
 
 constexpr int max_condition_depth = 16;
 constexpr const char* channels[] = {"stdout", "file", "email", "webhook"};
-
-std::optional<QuestionType> question_type(std::string_view text) {
-    if (text == "choice")
-        return QuestionType::choice;
-    if (text == "yes-no")
-        return QuestionType::yes_no;
-    if (text == "number")
-        return QuestionType::number;
-    if (text == "text")
-        return QuestionType::text;
-    return std::nullopt;
-}
 
 std::string choice_values(const Question& question) {
     std::vector<std::string> values;
@@ -110,14 +98,13 @@ void RunbookParser::parse_questions(const YAML::Node& root, Runbook& runbook) {
         // uninitialised in the comparisons below.
         bool known_type = false;
         if (auto type_text = r.string(item, "type")) {
-            if (auto type = question_type(*type_text)) {
+            if (auto type = question_type_names.parse(*type_text)) {
                 question.type = *type;
                 known_type = true;
             } else {
                 r.problem(item["type"].Mark(),
-                          fmt::format("unknown question type '{}' (types: choice, yes-no, "
-                                      "number, text)",
-                                      *type_text));
+                          fmt::format("unknown question type '{}' (types: {})", *type_text,
+                                      question_type_names.joined()));
             }
         }
         bool is_choice = known_type && question.type == QuestionType::choice;

@@ -13,7 +13,7 @@ namespace {
 // Migrations are forward-only and never edited once released: the log is an audit record,
 // so a change of shape is a new entry here, never a rebuild.
 constexpr std::array<const char*, schema_version> migrations{
-    // v1: everything the commands of DESIGN §3 need.
+    // v1: everything the first release's commands need.
     R"sql(
 CREATE TABLE incidents (
     id              INTEGER PRIMARY KEY,
@@ -122,6 +122,14 @@ CREATE INDEX deliveries_unsent ON deliveries(notice_id) WHERE state <> 'sent';
 CREATE INDEX incidents_status ON incidents(status, id);
 )sql",
 };
+
+} // namespace
+
+std::string_view migration_sql(int version) {
+    return migrations.at(static_cast<size_t>(version - 1));
+}
+
+namespace {
 
 int user_version(SQLite::Database& db) {
     return db.execAndGet("PRAGMA user_version").getInt();

@@ -134,7 +134,7 @@ std::vector<StepProgress> SqliteStore::step_progress(IncidentId incident) {
         StepProgress progress;
         progress.step_id = stmt.getColumn(0).getString();
         progress.state =
-            stmt.getColumn(1).getString() == "done" ? StepState::done : StepState::skipped;
+            step_state_names.parse(stmt.getColumn(1).getString()).value_or(StepState::done);
         progress.note = column_text(stmt.getColumn(2));
         progress.at = stored_time(stmt.getColumn(3).getString());
         progress.actor = stmt.getColumn(4).getString();
@@ -294,9 +294,7 @@ std::vector<DeliveryRecord> select_deliveries(SQLite::Database& db, std::int64_t
         delivery.lang = stmt.getColumn(2).getString();
         delivery.columns = nlohmann::json::parse(stmt.getColumn(3).getString(), nullptr, false);
         std::string state = stmt.getColumn(4).getString();
-        delivery.state = state == "failed" ? DeliveryState::failed
-                         : state == "sent" ? DeliveryState::sent
-                                           : DeliveryState::pending;
+        delivery.state = delivery_state_names.parse(state).value_or(DeliveryState::pending);
         delivery.attempts = stmt.getColumn(5).getInt();
         delivery.last_error = column_text(stmt.getColumn(6));
         result.push_back(std::move(delivery));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "outage/model/names.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -34,7 +36,6 @@ class YamlReader {
 
     // Adds a problem at a yaml-cpp mark (0-based; reported 1-based).
     void problem(const YAML::Mark& mark, std::string message);
-    size_t problem_count() const { return m_problems.size(); }
     const std::filesystem::path& file() const { return m_file; }
 
     // Checks that `node` is a mapping whose keys are all in `allowed` and appear once; reports
@@ -52,6 +53,19 @@ class YamlReader {
     std::optional<double> number(const YAML::Node& map, const char* key);
     std::optional<bool> boolean(const YAML::Node& map, const char* key);
     std::optional<std::string> severity(const YAML::Node& map, const char* key);
+    // One of the table's names, reported as "KEY is a, b or c, not 'x'" otherwise.
+    template <typename Enum, std::size_t N>
+    std::optional<Enum> one_of(const YAML::Node& map, const char* key,
+                               const NameTable<Enum, N>& names) {
+        auto text = string(map, key);
+        if (!text)
+            return std::nullopt;
+        auto value = names.parse(*text);
+        if (!value)
+            problem(map[key].Mark(),
+                    std::string(key) + " is " + names.alternatives() + ", not '" + *text + "'");
+        return value;
+    }
     // The items of a sequence under `key` (empty when absent or not a sequence).
     std::vector<YAML::Node> sequence(const YAML::Node& map, const char* key);
     std::vector<std::string> strings(const YAML::Node& map, const char* key);

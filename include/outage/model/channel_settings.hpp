@@ -1,5 +1,7 @@
 #pragma once
 
+#include "outage/model/names.hpp"
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -10,6 +12,9 @@ namespace outage {
 // How outage reaches an SMTP server and a webhook: read from the config file (config/) and
 // used by the channels (deliver/), which therefore share these plain values and nothing else.
 enum class SmtpSecurity { none, starttls, tls };
+inline constexpr NameTable smtp_security_names{std::pair{SmtpSecurity::none, "none"},
+                                               std::pair{SmtpSecurity::starttls, "starttls"},
+                                               std::pair{SmtpSecurity::tls, "tls"}};
 
 struct EmailConfig {
     std::string host;
@@ -22,6 +27,8 @@ struct EmailConfig {
 };
 
 enum class WebhookFormat { text, notice };
+inline constexpr NameTable webhook_format_names{std::pair{WebhookFormat::text, "text"},
+                                                std::pair{WebhookFormat::notice, "notice"}};
 
 struct WebhookConfig {
     std::string name;

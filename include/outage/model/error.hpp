@@ -5,7 +5,7 @@
 
 namespace outage {
 
-// The exit codes of the command-line contract (DESIGN §3, docs/cli.md).
+// The exit codes of the command-line contract (docs/cli.md).
 enum class Exit : int {
     ok = 0,
     runtime = 1,         // I/O, database, delivery

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outage/model/names.hpp"
 #include "outage/model/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -127,15 +128,45 @@ struct Stamp {
     Timestamp at;
 };
 
-std::string_view to_string(Status status);
-std::string_view to_string(Phase phase);
-std::string_view to_string(Recurrence recurrence);
-std::string_view to_string(StepState state);
-std::string_view to_string(DeliveryState state);
+inline constexpr NameTable status_names{std::pair{Status::open, "open"},
+                                        std::pair{Status::closed, "closed"}};
+inline constexpr NameTable phase_names{
+    std::pair{Phase::investigating, "investigating"}, std::pair{Phase::identified, "identified"},
+    std::pair{Phase::monitoring, "monitoring"}, std::pair{Phase::resolved, "resolved"}};
+inline constexpr NameTable recurrence_names{std::pair{Recurrence::likely, "likely"},
+                                            std::pair{Recurrence::unlikely, "unlikely"},
+                                            std::pair{Recurrence::unknown, "unknown"}};
+inline constexpr NameTable step_state_names{std::pair{StepState::done, "done"},
+                                            std::pair{StepState::skipped, "skipped"}};
+inline constexpr NameTable delivery_state_names{std::pair{DeliveryState::pending, "pending"},
+                                                std::pair{DeliveryState::sent, "sent"},
+                                                std::pair{DeliveryState::failed, "failed"}};
+
+inline std::string_view to_string(Status status) {
+    return status_names.name(status);
+}
+inline std::string_view to_string(Phase phase) {
+    return phase_names.name(phase);
+}
+inline std::string_view to_string(Recurrence recurrence) {
+    return recurrence_names.name(recurrence);
+}
+inline std::string_view to_string(StepState state) {
+    return step_state_names.name(state);
+}
+inline std::string_view to_string(DeliveryState state) {
+    return delivery_state_names.name(state);
+}
 
 // Parsers return nothing for a value outside the enumeration.
-std::optional<Status> parse_status(std::string_view text);
-std::optional<Phase> parse_phase(std::string_view text);
-std::optional<Recurrence> parse_recurrence(std::string_view text);
+inline std::optional<Status> parse_status(std::string_view text) {
+    return status_names.parse(text);
+}
+inline std::optional<Phase> parse_phase(std::string_view text) {
+    return phase_names.parse(text);
+}
+inline std::optional<Recurrence> parse_recurrence(std::string_view text) {
+    return recurrence_names.parse(text);
+}
 
 } // namespace outage

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "outage/model/names.hpp"
 #include "outage/model/time.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -19,6 +21,9 @@ namespace outage {
 using Answers = std::map<std::string, nlohmann::json>;
 
 enum class QuestionType { choice, yes_no, number, text };
+inline constexpr NameTable question_type_names{
+    std::pair{QuestionType::choice, "choice"}, std::pair{QuestionType::yes_no, "yes-no"},
+    std::pair{QuestionType::number, "number"}, std::pair{QuestionType::text, "text"}};
 
 struct Choice {
     std::string value;
@@ -69,6 +74,9 @@ struct SeverityScale {
     // The level with this id; Error(invalid_content) when the scale lacks it.
     const SeverityLevel& level(std::string_view id) const;
 };
+
+// The severity levels, worst first: what `list --severity` accepts and the log may hold.
+inline constexpr std::array<std::string_view, 4> severity_levels{"SEV1", "SEV2", "SEV3", "SEV4"};
 
 // 1 for SEV1 (worst) .. 4 for SEV4; 0 for anything else.
 int severity_rank(std::string_view level);
@@ -160,6 +168,8 @@ struct Runbook {
     bool operator==(const Runbook&) const = default;
 };
 
-std::string_view to_string(QuestionType type);
+inline std::string_view to_string(QuestionType type) {
+    return question_type_names.name(type);
+}
 
 } // namespace outage

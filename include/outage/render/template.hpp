@@ -1,6 +1,7 @@
 #pragma once
 
 #include "outage/io/yaml_reader.hpp"
+#include "outage/model/names.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -10,6 +11,8 @@
 namespace outage {
 
 enum class AudienceClass { internal, external };
+inline constexpr NameTable audience_class_names{std::pair{AudienceClass::internal, "internal"},
+                                                std::pair{AudienceClass::external, "external"}};
 
 // One message template as parsed from templates/<name>.<lang>.mustache.
 struct Template {

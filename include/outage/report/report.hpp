@@ -62,6 +62,9 @@ struct StepLine {
 };
 
 enum class DeadlineOutcome { met, met_late, missed, running };
+inline constexpr NameTable deadline_outcome_names{
+    std::pair{DeadlineOutcome::met, "met"}, std::pair{DeadlineOutcome::met_late, "met late"},
+    std::pair{DeadlineOutcome::missed, "missed"}, std::pair{DeadlineOutcome::running, "running"}};
 
 struct DeadlineLine {
     Deadline deadline;
@@ -97,7 +100,9 @@ struct Report {
 // unknown incident.
 Report build_report(Store& store, const RunbookPath& runbooks, IncidentId id, Timestamp now);
 
-std::string_view to_string(DeadlineOutcome outcome);
+inline std::string_view to_string(DeadlineOutcome outcome) {
+    return deadline_outcome_names.name(outcome);
+}
 
 // The report as one JSON object (docs/reports.md): the same data as the other formats.
 nlohmann::json report_json(const Report& report);

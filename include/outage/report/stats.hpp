@@ -15,9 +15,16 @@ namespace outage {
 
 enum class StatsGrouping { scenario, severity, month };
 
-std::string_view to_string(StatsGrouping grouping);
-// Nothing for a value other than scenario, severity or month.
-std::optional<StatsGrouping> parse_grouping(std::string_view text);
+inline constexpr NameTable stats_grouping_names{std::pair{StatsGrouping::scenario, "scenario"},
+                                                std::pair{StatsGrouping::severity, "severity"},
+                                                std::pair{StatsGrouping::month, "month"}};
+
+inline std::string_view to_string(StatsGrouping grouping) {
+    return stats_grouping_names.name(grouping);
+}
+inline std::optional<StatsGrouping> parse_grouping(std::string_view text) {
+    return stats_grouping_names.parse(text);
+}
 
 // A mean and a median over the incidents that have the measure.
 struct SpanSummary {
