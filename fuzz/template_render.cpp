@@ -6,6 +6,7 @@
 #include "outage/render/render.hpp"
 #include "outage/render/template.hpp"
 
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 namespace {

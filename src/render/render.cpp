@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
 
 namespace outage {
 namespace {

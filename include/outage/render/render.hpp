@@ -2,7 +2,7 @@
 
 #include "outage/render/template.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <memory>
 #include <string>

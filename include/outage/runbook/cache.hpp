@@ -2,7 +2,7 @@
 
 #include "outage/model/runbook.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <optional>
