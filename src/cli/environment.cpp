@@ -1,4 +1,4 @@
-#include "outage/cli/context.hpp"
+#include "outage/cli/environment.hpp"
 
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
@@ -47,14 +47,15 @@ std::string login_name() {
 
 } // namespace
 
-void settle(Context& ctx) {
-    ctx.color = isatty(STDOUT_FILENO) && env("NO_COLOR").empty() && !ctx.options.json;
-    ctx.interactive = isatty(STDIN_FILENO) && !ctx.options.no_input;
+Output output_for(const GlobalOptions& options) {
+    return {.json = options.json,
+            .color = isatty(STDOUT_FILENO) && env("NO_COLOR").empty() && !options.json,
+            .interactive = isatty(STDIN_FILENO) && !options.no_input};
 }
 
-std::string db_path(const Context& ctx) {
-    if (!ctx.options.db.empty())
-        return ctx.options.db;
+std::string db_path(const GlobalOptions& options) {
+    if (!options.db.empty())
+        return options.db;
     fs::path data = xdg_home("XDG_DATA_HOME", ".local/share");
     if (data.empty())
         throw Error(Exit::usage, "no incident log given: pass --db PATH or set OUTAGE_DB "
@@ -62,32 +63,32 @@ std::string db_path(const Context& ctx) {
     return (data / "outage" / "incidents.db").string();
 }
 
-RunbookPath runbooks(const Context& ctx) {
-    RunbookPath path = runbook_path(ctx.options.runbooks.empty() ? user_config_dir("runbooks")
-                                                                 : fs::path(ctx.options.runbooks));
+RunbookPath runbook_dirs(const GlobalOptions& options) {
+    RunbookPath path = runbook_path(options.runbooks.empty() ? user_config_dir("runbooks")
+                                                             : fs::path(options.runbooks));
     // Parsed runbooks, by the SHA-256 of their bytes (runbook/cache.hpp).
     if (fs::path cache = xdg_home("XDG_CACHE_HOME", ".cache"); !cache.empty())
         path.cache = cache / "outage" / "runbooks";
     return path;
 }
 
-TemplatePath templates(const Context& ctx) {
-    if (!ctx.options.templates.empty())
-        return template_path(ctx.options.templates);
+TemplatePath template_dirs(const GlobalOptions& options) {
+    if (!options.templates.empty())
+        return template_path(options.templates);
     return template_path(user_config_dir("templates"));
 }
 
-Config config(const Context& ctx) {
-    if (!ctx.options.config.empty()) {
+Config load_config_file(const GlobalOptions& options) {
+    if (!options.config.empty()) {
         std::error_code ec;
-        if (!fs::exists(ctx.options.config, ec))
-            throw Error(Exit::usage, fmt::format("--config {}: no such file", ctx.options.config));
-        return load_config(ctx.options.config);
+        if (!fs::exists(options.config, ec))
+            throw Error(Exit::usage, fmt::format("--config {}: no such file", options.config));
+        return load_config(options.config);
     }
     return load_config(user_config_dir("config.yaml"));
 }
 
-fs::path outbox(const Config& config) {
+fs::path outbox_dir(const Config& config) {
     if (config.outbox)
         return *config.outbox;
     fs::path data = xdg_home("XDG_DATA_HOME", ".local/share");
@@ -96,18 +97,14 @@ fs::path outbox(const Config& config) {
     return data / "outage" / "outbox";
 }
 
-Timestamp now() {
+Timestamp read_clock() {
     return clock_now(std::getenv("OUTAGE_NOW"));
 }
 
-Stamp stamp(const Context& ctx) {
-    std::string actor = ctx.options.actor.empty() ? login_name() : ctx.options.actor;
+Stamp read_stamp(const GlobalOptions& options) {
+    std::string actor = options.actor.empty() ? login_name() : options.actor;
     check_line("--as", actor);
-    return Stamp{actor, now()};
-}
-
-std::unique_ptr<Store> open_log(const Context& ctx, Access access) {
-    return open_store(db_path(ctx), access);
+    return Stamp{actor, read_clock()};
 }
 
 } // namespace outage::cli

@@ -1,0 +1,50 @@
+#include "outage/cli/context.hpp"
+
+#include "outage/cli/environment.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace outage::cli {
+namespace {
+
+// A command used something its row of the command table does not give it: the table is wrong.
+template <typename T> T& given_or_throw(T* value, const std::string& command, const char* what) {
+    if (!value)
+        throw std::logic_error(
+            fmt::format("internal error: the command table gives '{}' no {}", command, what));
+    return *value;
+}
+
+} // namespace
+
+Store& Given::log() const {
+    return given_or_throw(m_log, m_command, "log");
+}
+
+Timestamp Given::now() const {
+    return given_or_throw(m_now ? &*m_now : nullptr, m_command, "clock");
+}
+
+const Stamp& Given::stamp() const {
+    return given_or_throw(m_stamp ? &*m_stamp : nullptr, m_command, "actor");
+}
+
+const Config& Given::config() const {
+    return given_or_throw(m_config ? &m_config : nullptr, m_command, "config")();
+}
+
+std::filesystem::path Given::outbox() const {
+    return outbox_dir(config());
+}
+
+const RunbookPath& Given::runbooks() const {
+    return given_or_throw(m_runbooks, m_command, "runbooks");
+}
+
+const TemplatePath& Given::templates() const {
+    return given_or_throw(m_templates, m_command, "templates");
+}
+
+} // namespace outage::cli
