@@ -92,6 +92,12 @@ std::vector<Registered> add_commands(CLI::App& app) {
         }
         CLI::App* command = parent->add_subcommand(std::string(name), entry.summary);
         registered.push_back({&entry, command, entry.add(*command)});
+        // A misspelt option in the table would otherwise go unnoticed until it is given.
+        for (const auto& when : entry.when)
+            if (when.option && !command->get_option_no_throw(when.option))
+                throw std::logic_error(fmt::format(
+                    "internal error: the command table names {} of '{}', which has no such option",
+                    when.option, entry.name));
     }
     return registered;
 }
@@ -131,10 +137,11 @@ Access access_of(Log log) {
     case Log::change_existing:
         return Access::change_existing;
     case Log::create:
+        return Access::create;
     case Log::none:
         break;
     }
-    return Access::create;
+    throw std::logic_error("internal error: a command that needs no log has no log access");
 }
 
 // Prepares what the command's row asks for, in the order that keeps a bad call from leaving a

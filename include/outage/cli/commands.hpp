@@ -12,10 +12,12 @@ class App;
 namespace outage::cli {
 
 // How a command uses the log. The dispatcher opens it once, with this access, after the
-// command's check (Access in store/store.hpp says what each allows).
+// command's check (Access in store/store.hpp says what each allows). Each allows more than
+// the one before it: a row and what its options add combine to the larger.
 enum class Log { none, read_only, change_existing, create };
 
-// What a command reads of the clock: nothing, the time, or the time and who acts (--as).
+// What a command reads of the clock: nothing, the time, or the time and who acts (--as). As
+// with Log, each gives more than the one before it.
 enum class Clock { none, now, stamp };
 
 // What the dispatcher prepares for a command before it runs; the rest it never touches.
