@@ -1,13 +1,18 @@
 #include "outage/cli/commands.hpp"
+#include "outage/cli/environment.hpp"
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
+#include "outage/store/store.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace outage::cli {
 namespace {
@@ -56,42 +61,154 @@ std::optional<std::string> first_word(int argc, char** argv) {
     return std::nullopt;
 }
 
+// An action's row ("runbook lint") names its command first.
+bool is_action(const CommandEntry& entry) {
+    return std::string_view(entry.name).find(' ') != std::string_view::npos;
+}
+
 std::string unknown_command(const std::string& word) {
     std::string names;
     for (const auto& entry : commands)
-        names += names.empty() ? entry.name : std::string(", ") + entry.name;
+        if (!is_action(entry))
+            names += names.empty() ? entry.name : std::string(", ") + entry.name;
     return fmt::format("unknown command '{}' (commands: {})", word, names);
+}
+
+// A row of the table with its subcommand, as CLI11 parsed it.
+struct Registered {
+    const CommandEntry* entry;
+    CLI::App* app;
+    Command command;
+};
+
+std::vector<Registered> add_commands(CLI::App& app) {
+    std::vector<Registered> registered;
+    for (const auto& entry : commands) {
+        std::string_view name = entry.name;
+        CLI::App* parent = &app;
+        if (auto space = name.find(' '); space != std::string_view::npos) {
+            parent = app.get_subcommand(std::string(name.substr(0, space)));
+            name.remove_prefix(space + 1);
+        }
+        CLI::App* command = parent->add_subcommand(std::string(name), entry.summary);
+        registered.push_back({&entry, command, entry.add(*command)});
+        // A misspelt option in the table would otherwise go unnoticed until it is given.
+        for (const auto& when : entry.when)
+            if (when.option && !command->get_option_no_throw(when.option))
+                throw std::logic_error(fmt::format(
+                    "internal error: the command table names {} of '{}', which has no such option",
+                    when.option, entry.name));
+    }
+    return registered;
+}
+
+// The command CLI11 chose: parsed, with no action of its own chosen below it.
+const Registered& chosen(const std::vector<Registered>& registered) {
+    auto it = std::find_if(registered.begin(), registered.end(), [](const Registered& r) {
+        return r.app->parsed() && r.app->get_subcommands().empty();
+    });
+    if (it == registered.end())
+        throw std::logic_error("internal error: no command was chosen");
+    return *it;
+}
+
+Needs add_needs(Needs a, const Needs& b) {
+    a.log = std::max(a.log, b.log);
+    a.clock = std::max(a.clock, b.clock);
+    a.config = a.config || b.config;
+    a.runbooks = a.runbooks || b.runbooks;
+    a.templates = a.templates || b.templates;
+    return a;
+}
+
+// The row's needs with those of the options given.
+Needs needs_of(const Registered& chosen) {
+    Needs needs = chosen.entry->needs;
+    for (const auto& when : chosen.entry->when)
+        if (when.option && chosen.app->count(when.option) > 0)
+            needs = add_needs(needs, when.needs);
+    return needs;
+}
+
+Access access_of(Log log) {
+    switch (log) {
+    case Log::read_only:
+        return Access::read_only;
+    case Log::change_existing:
+        return Access::change_existing;
+    case Log::create:
+        return Access::create;
+    case Log::none:
+        break;
+    }
+    throw std::logic_error("internal error: a command that needs no log has no log access");
+}
+
+// Prepares what the command's row asks for, in the order that keeps a bad call from leaving a
+// trace: the clock and the folders, the command's own check, and only then the log. The config
+// is loaded when the command first asks for it, in its check or its run.
+Exit dispatch(const Registered& chosen, const GlobalOptions& options) {
+    const Needs needs = needs_of(chosen);
+    const Command& command = chosen.command;
+    if (!command.run)
+        throw std::logic_error(
+            fmt::format("internal error: '{}' has nothing to run", chosen.entry->name));
+    Given given(chosen.entry->name, output_for(options));
+    if (needs.clock == Clock::stamp)
+        given.set_stamp(read_stamp(options));
+    else if (needs.clock == Clock::now)
+        given.set_now(read_clock());
+    std::optional<RunbookPath> runbooks;
+    if (needs.runbooks)
+        given.set_runbooks(runbooks.emplace(runbook_dirs(options)));
+    std::optional<TemplatePath> templates;
+    if (needs.templates)
+        given.set_templates(templates.emplace(template_dirs(options)));
+    std::optional<Config> config;
+    if (needs.config)
+        given.set_config([&config, &options]() -> const Config& {
+            if (!config)
+                config.emplace(load_config_file(options));
+            return *config;
+        });
+
+    if (command.check)
+        command.check(given);
+    std::unique_ptr<Store> log;
+    if (needs.log != Log::none) {
+        log = open_store(db_path(options), access_of(needs.log));
+        given.set_log(*log);
+    }
+    return command.run(given);
 }
 
 } // namespace
 
 int run(int argc, char** argv) {
-    Context ctx;
-    CLI::App app{"outage: incident runbooks, severity, notices and a tamper-evident log"};
-    app.name("outage");
-    app.set_version_flag("--version", "outage " OUTAGE_VERSION);
-    app.require_subcommand(1);
-    // Global options may come after the command: `outage show 3 --json`.
-    app.fallthrough();
-    app.footer("Environment: OUTAGE_DB, OUTAGE_RUNBOOKS, OUTAGE_TEMPLATES, OUTAGE_CONFIG, "
-               "OUTAGE_USER, OUTAGE_NOW (the clock, ISO "
-               "8601 UTC), NO_COLOR.\nExit codes: 0 ok, 1 runtime failure, 2 usage, 3 not found, "
-               "4 invalid runbook or template, 5 state conflict, 6 deliveries failed, 7 overdue.");
-    add_global_options(app, ctx.options);
-    for (const auto& entry : commands) {
-        CLI::App* command = app.add_subcommand(entry.name, entry.summary);
-        entry.add(*command, ctx);
-    }
-    app.parse_complete_callback([&ctx] { settle(ctx); });
-
+    // Outside the try: --help and --version print from it.
+    std::optional<CLI::App> app;
     try {
-        app.parse(argc, argv);
-        return ctx.exit_code;
+        GlobalOptions options;
+        app.emplace("outage: incident runbooks, severity, notices and a tamper-evident log");
+        app->name("outage");
+        app->set_version_flag("--version", "outage " OUTAGE_VERSION);
+        app->require_subcommand(1);
+        // Global options may come after the command: `outage show 3 --json`.
+        app->fallthrough();
+        app->footer("Environment: OUTAGE_DB, OUTAGE_RUNBOOKS, OUTAGE_TEMPLATES, OUTAGE_CONFIG, "
+                    "OUTAGE_USER, OUTAGE_NOW (the clock, ISO "
+                    "8601 UTC), NO_COLOR.\nExit codes: 0 ok, 1 runtime failure, 2 usage, 3 not "
+                    "found, 4 invalid runbook or template, 5 state conflict, 6 deliveries "
+                    "failed, 7 overdue.");
+        add_global_options(*app, options);
+        auto registered = add_commands(*app);
+        app->parse(argc, argv);
+        return static_cast<int>(dispatch(chosen(registered), options));
     } catch (const CLI::Success& e) {
-        return app.exit(e); // --help, --version
+        return app->exit(e); // --help, --version
     } catch (const CLI::ParseError& e) {
         auto word = first_word(argc, argv);
-        if (app.get_subcommands().empty() && word)
+        if (app->get_subcommands().empty() && word)
             print_error(unknown_command(*word));
         else
             print_error(e.what());

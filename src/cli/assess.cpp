@@ -2,8 +2,10 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/cli/prompt.hpp"
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
+#include "outage/report/describe.hpp"
+#include "outage/runbook/load.hpp"
+#include "outage/services/assessment.hpp"
 #include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +19,7 @@ struct AssessOptions {
     IncidentId id = 0;
     std::vector<std::string> answers;
     std::optional<std::string> answers_file;
+    std::vector<std::pair<std::string, std::string>> given; // read from both
 };
 
 std::vector<std::pair<std::string, std::string>> given_answers(const AssessOptions& options) {
@@ -79,7 +82,7 @@ void print_json_result(const AssessmentResult& result, const Runbook& runbook,
 }
 
 void print_human_result(const AssessmentResult& result, const Runbook& runbook,
-                        const Answers& answers, const Context& ctx, Timestamp now) {
+                        const Answers& answers, const Output& out, Timestamp now) {
     const Incident& incident = result.incident;
     std::string change;
     if (!result.previous_severity)
@@ -89,7 +92,7 @@ void print_human_result(const AssessmentResult& result, const Runbook& runbook,
     else
         change = fmt::format("was {}", *result.previous_severity);
     fmt::print("\nIncident {} is {} ({}), {}.\n", incident.id,
-               severity_label(result.level->id, ctx.color), result.level->name, change);
+               severity_label(result.level->id, out.color), result.level->name, change);
     fmt::print("  meaning      {}\n", result.level->meaning);
     fmt::print("  decided by   rule {}\n", result.record.rule);
     fmt::print("  proactive    {}\n", result.level->proactive
@@ -134,7 +137,7 @@ void print_human_result(const AssessmentResult& result, const Runbook& runbook,
 
 } // namespace
 
-void add_assess(CLI::App& command, Context& ctx) {
+Command add_assess(CLI::App& command) {
     auto options = std::make_shared<AssessOptions>();
     add_incident_id(command, options->id);
     command
@@ -148,29 +151,33 @@ void add_assess(CLI::App& command, Context& ctx) {
     command.footer("Asks, on a terminal, the questions still unanswered (earlier answers are "
                    "kept).\nExample:\n  outage assess 12 --answer scope=team --answer "
                    "realtime=yes");
-    command.callback([&ctx, options] {
-        auto given = given_answers(*options);
-        auto store = open_log(ctx, Access::change_existing);
-        Incident incident = require_incident(*store, options->id);
-        RunbookPath path = runbooks(ctx);
-        Runbook runbook = load_runbook(path, incident.scenario);
-        SeverityScale scale = load_severity_scale(path);
-        GatheredAnswers gathered = gather_answers(*store, runbook, options->id, given);
-        if (!gathered.missing.empty() && ctx.interactive && !ctx.options.json) {
-            fmt::print("Assessing incident {}: {} ({})\n", incident.id, incident.title,
-                       runbook.title);
-            size_t number = 0;
-            for (const Question* question : gathered.missing)
-                gathered.answers[question->id] = ask(*question, ++number, gathered.missing.size());
-        }
-        Stamp now = stamp(ctx);
-        AssessmentResult result =
-            assess_incident(*store, runbook, scale, options->id, gathered.answers, now);
-        if (ctx.options.json)
-            print_json_result(result, runbook, gathered.answers, now.at);
-        else
-            print_human_result(result, runbook, gathered.answers, ctx, now.at);
-    });
+    return {.check = [options](const Given&) { options->given = given_answers(*options); },
+            .run =
+                [options](const Given& given) {
+                    Store& log = given.log();
+                    const Output& out = given.out();
+                    Incident incident = require_incident(log, options->id);
+                    Runbook runbook = load_runbook(given.runbooks(), incident.scenario);
+                    SeverityScale scale = load_severity_scale(given.runbooks());
+                    GatheredAnswers gathered =
+                        gather_answers(log, runbook, options->id, options->given);
+                    if (!gathered.missing.empty() && out.interactive && !out.json) {
+                        fmt::print("Assessing incident {}: {} ({})\n", incident.id, incident.title,
+                                   runbook.title);
+                        size_t number = 0;
+                        for (const Question* question : gathered.missing)
+                            gathered.answers[question->id] =
+                                ask(*question, ++number, gathered.missing.size());
+                    }
+                    const Stamp& now = given.stamp();
+                    AssessmentResult result =
+                        assess_incident(log, runbook, scale, options->id, gathered.answers, now);
+                    if (out.json)
+                        print_json_result(result, runbook, gathered.answers, now.at);
+                    else
+                        print_human_result(result, runbook, gathered.answers, out, now.at);
+                    return Exit::ok;
+                }};
 }
 
 } // namespace outage::cli

@@ -4,6 +4,9 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
+#include "outage/report/describe.hpp"
+#include "outage/runbook/load.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
 
@@ -33,7 +36,7 @@ std::string brief_one_line(const std::string& text) {
     return line;
 }
 
-void brief_print_header(const Brief& brief, const Context& ctx, Timestamp now) {
+void brief_print_header(const Brief& brief, const Output& out, Timestamp now) {
     const Incident& incident = brief.incident;
     auto row = [](std::string_view label, const std::string& value) {
         fmt::print("  {:<12} {}\n", label, value);
@@ -52,7 +55,7 @@ void brief_print_header(const Brief& brief, const Context& ctx, Timestamp now) {
     if (brief.assessment)
         row("severity",
             fmt::format("{}, by rule {} (assessed {} by {})",
-                        severity_label(incident.severity, ctx.color), brief.assessment->rule,
+                        severity_label(incident.severity, out.color), brief.assessment->rule,
                         format_local(brief.assessment->at), brief.assessment->actor));
     else
         row("severity", "unassessed: run `outage assess " + std::to_string(incident.id) + "`");
@@ -120,20 +123,21 @@ void brief_print_pending(const Brief& brief, Timestamp now) {
 
 } // namespace
 
-Brief load_brief(Store& store, const Context& ctx, IncidentId id) {
+Brief load_brief(Store& store, const RunbookPath& runbooks, const TemplatePath& templates,
+                 IncidentId id) {
     Incident incident = require_incident(store, id);
     std::optional<Runbook> runbook;
     try {
-        runbook = load_runbook(runbooks(ctx), incident.scenario);
+        runbook = load_runbook(runbooks, incident.scenario);
     } catch (const Error& e) {
         fmt::print(stderr, "outage: warning: {}; the brief leaves out the steps still to do\n",
                    e.what());
     }
-    return make_brief(store, runbook ? &*runbook : nullptr, templates(ctx), id);
+    return make_brief(store, runbook ? &*runbook : nullptr, templates, id);
 }
 
-void print_brief(const Brief& brief, const Context& ctx, Timestamp now) {
-    brief_print_header(brief, ctx, now);
+void print_brief(const Brief& brief, const Output& out, Timestamp now) {
+    brief_print_header(brief, out, now);
     brief_print_owners(brief);
     fmt::print("\nDone\n");
     if (brief.done.empty())
@@ -212,20 +216,20 @@ json brief_json(const Brief& brief, Timestamp now) {
             {"last_notices", last_notices}};
 }
 
-void add_brief(CLI::App& command, Context& ctx) {
+Command add_brief(CLI::App& command) {
     auto id = std::make_shared<IncidentId>(0);
     add_incident_id(command, *id);
     command.footer("What whoever takes over needs: severity and why, owners, what was done, what "
                    "is pending,\nand the last message each audience had.\nExample:\n"
                    "  outage brief 12");
-    command.callback([&ctx, id] {
-        auto store = open_log(ctx, Access::read_only);
-        Brief brief = load_brief(*store, ctx, *id);
-        if (ctx.options.json)
-            print_json(brief_json(brief, now()));
+    return {.run = [id](const Given& given) {
+        Brief brief = load_brief(given.log(), given.runbooks(), given.templates(), *id);
+        if (given.out().json)
+            print_json(brief_json(brief, given.now()));
         else
-            print_brief(brief, ctx, now());
-    });
+            print_brief(brief, given.out(), given.now());
+        return Exit::ok;
+    }};
 }
 
 } // namespace outage::cli

@@ -2,8 +2,10 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/cli/prompt.hpp"
-#include "outage/services/all_clear.hpp"
 #include "outage/model/error.hpp"
+#include "outage/report/describe.hpp"
+#include "outage/runbook/load.hpp"
+#include "outage/services/all_clear.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notify.hpp"
 #include "outage/services/progress.hpp"
@@ -63,9 +65,9 @@ std::string close_notify_command(IncidentId id, const AllClear& clear) {
 
 // The runbook, or nothing with a warning: an incident must be closable even when its runbook
 // has since been removed or broken.
-std::optional<Runbook> close_runbook(const Context& ctx, const Incident& incident) {
+std::optional<Runbook> close_runbook(const RunbookPath& runbooks, const Incident& incident) {
     try {
-        return load_runbook(runbooks(ctx), incident.scenario);
+        return load_runbook(runbooks, incident.scenario);
     } catch (const Error& e) {
         fmt::print(stderr,
                    "outage: warning: {}; closing without the runbook's prevention questions, "
@@ -179,9 +181,63 @@ void close_print_all_clears(const Incident& incident, const std::vector<CloseAll
     }
 }
 
+// Closes the incident, then sends or lists the all-clears it calls for.
+Exit close_run(CloseOptions& options, const Given& given) {
+    Store& log = given.log();
+    const Output& out = given.out();
+    CloseRequest& request = options.request;
+    Incident incident = require_open(log, options.id, "close");
+    // A broken config stops the close before anything is recorded, not halfway through.
+    if (options.notify)
+        given.config();
+    std::optional<Runbook> runbook = close_runbook(given.runbooks(), incident);
+    const Runbook* plan = runbook ? &*runbook : nullptr;
+    if (out.interactive && !out.json && request.actions.empty() && !request.root_cause)
+        close_ask(request, plan, incident);
+    std::vector<const Step*> unfinished;
+    if (runbook)
+        unfinished = unfinished_steps(log, *runbook, incident);
+
+    const Stamp& now = given.stamp();
+    incident = close_incident(log, options.id, request, now);
+    std::vector<CloseAllClear> clears;
+    for (auto& clear : plan_all_clears(log, plan, incident))
+        clears.push_back({std::move(clear), std::nullopt, ""});
+    Exit code = Exit::ok;
+    if (options.notify) {
+        NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
+                              std::cout};
+        for (auto& item : clears) {
+            if (!item.clear.blocked.empty()) {
+                code = Exit::deliveries_failed;
+                continue;
+            }
+            try {
+                item.result = notify(log, env, all_clear_request(incident.id, item.clear), now, {});
+                for (const auto& warning : item.result->warnings)
+                    fmt::print(stderr, "outage: warning: {}\n", warning);
+                if (item.result->counts.failed > 0)
+                    code = Exit::deliveries_failed;
+            } catch (const Error& e) {
+                item.error = e.what();
+                code = Exit::deliveries_failed;
+            }
+        }
+    }
+
+    if (out.json)
+        print_json(close_json(incident, unfinished, clears));
+    else {
+        print_changed(incident, out, fmt::format("Closed incident {}.", incident.id));
+        close_print_all_clears(incident, clears, options.notify);
+    }
+    close_warn_unfinished(incident, unfinished);
+    return code;
+}
+
 } // namespace
 
-void add_close(CLI::App& command, Context& ctx) {
+Command add_close(CLI::App& command) {
     auto options = std::make_shared<CloseOptions>();
     add_incident_id(command, options->id);
     command.add_option("--resolution", options->request.resolution, "How service was restored")
@@ -201,58 +257,12 @@ void add_close(CLI::App& command, Context& ctx) {
         "runbook's\nprevention questions. Prints the all-clear messages due and the command "
         "for each.\nExample:\n  outage close 12 --resolution \"Disk replaced, array rebuilt\" "
         "--root-cause \"Disk wear-out\" --recurrence likely --action \"Alert on SMART errors\"");
-    command.callback([&ctx, options] {
-        CloseRequest request = options->request;
-        if (options->recurrence)
-            request.recurrence = parse_recurrence(*options->recurrence);
-        auto store = open_log(ctx, Access::change_existing);
-        Incident incident = require_open(*store, options->id, "close");
-        // A broken config stops the close before anything is recorded, not halfway through.
-        std::optional<Config> cfg;
-        if (options->notify)
-            cfg = config(ctx);
-        std::optional<Runbook> runbook = close_runbook(ctx, incident);
-        const Runbook* plan = runbook ? &*runbook : nullptr;
-        if (ctx.interactive && !ctx.options.json && request.actions.empty() && !request.root_cause)
-            close_ask(request, plan, incident);
-        std::vector<const Step*> unfinished;
-        if (runbook)
-            unfinished = unfinished_steps(*runbook, incident, store->step_progress(incident.id));
-
-        Stamp now = stamp(ctx);
-        incident = close_incident(*store, options->id, request, now);
-        std::vector<CloseAllClear> clears;
-        for (auto& clear : plan_all_clears(*store, plan, incident))
-            clears.push_back({std::move(clear), std::nullopt, ""});
-        if (options->notify) {
-            NotifyEnvironment env{runbooks(ctx), templates(ctx), *cfg, outbox(*cfg), std::cout};
-            for (auto& item : clears) {
-                if (!item.clear.blocked.empty()) {
-                    ctx.exit_code = static_cast<int>(Exit::deliveries_failed);
-                    continue;
-                }
-                try {
-                    item.result =
-                        notify(*store, env, all_clear_request(incident.id, item.clear), now, {});
-                    for (const auto& warning : item.result->warnings)
-                        fmt::print(stderr, "outage: warning: {}\n", warning);
-                    if (item.result->counts.failed > 0)
-                        ctx.exit_code = static_cast<int>(Exit::deliveries_failed);
-                } catch (const Error& e) {
-                    item.error = e.what();
-                    ctx.exit_code = static_cast<int>(Exit::deliveries_failed);
-                }
-            }
-        }
-
-        if (ctx.options.json)
-            print_json(close_json(incident, unfinished, clears));
-        else {
-            print_changed(incident, ctx, fmt::format("Closed incident {}.", incident.id));
-            close_print_all_clears(incident, clears, options->notify);
-        }
-        close_warn_unfinished(incident, unfinished);
-    });
+    return {.check =
+                [options](const Given&) {
+                    if (options->recurrence)
+                        options->request.recurrence = parse_recurrence(*options->recurrence);
+                },
+            .run = [options](const Given& given) { return close_run(*options, given); }};
 }
 
 } // namespace outage::cli

@@ -1,113 +1,50 @@
 #include "outage/cli/context.hpp"
 
-#include "outage/model/error.hpp"
-#include "outage/model/text.hpp"
+#include "outage/cli/environment.hpp"
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-#include <pwd.h>
-#include <unistd.h>
+#include <stdexcept>
 
 namespace outage::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-
-// $XDG_<kind>_HOME, else $HOME/<fallback>, per the XDG base directory specification.
-fs::path xdg_home(const char* variable, const char* fallback) {
-    std::string xdg = env(variable);
-    if (!xdg.empty() && fs::path(xdg).is_absolute())
-        return xdg;
-    std::string home = env("HOME");
-    if (home.empty())
-        return {};
-    return fs::path(home) / fallback;
-}
-
-// $XDG_CONFIG_HOME/outage/<name>: the user's runbooks, templates and config file.
-fs::path user_config_dir(const char* name) {
-    fs::path config = xdg_home("XDG_CONFIG_HOME", ".config");
-    return config.empty() ? fs::path() : config / "outage" / name;
-}
-
-std::string login_name() {
-    char buffer[256];
-    if (getlogin_r(buffer, sizeof buffer) == 0 && buffer[0] != '\0')
-        return buffer;
-    if (const passwd* entry = getpwuid(geteuid()); entry && entry->pw_name)
-        return entry->pw_name;
-    return "uid:" + std::to_string(geteuid());
+// A command used something its row of the command table does not give it: the table is wrong.
+template <typename T> T& given_or_throw(T* value, const std::string& command, const char* what) {
+    if (!value)
+        throw std::logic_error(
+            fmt::format("internal error: the command table gives '{}' no {}", command, what));
+    return *value;
 }
 
 } // namespace
 
-void settle(Context& ctx) {
-    ctx.color = isatty(STDOUT_FILENO) && env("NO_COLOR").empty() && !ctx.options.json;
-    ctx.interactive = isatty(STDIN_FILENO) && !ctx.options.no_input;
+Store& Given::log() const {
+    return given_or_throw(m_log, m_command, "log");
 }
 
-std::string db_path(const Context& ctx) {
-    if (!ctx.options.db.empty())
-        return ctx.options.db;
-    fs::path data = xdg_home("XDG_DATA_HOME", ".local/share");
-    if (data.empty())
-        throw Error(Exit::usage, "no incident log given: pass --db PATH or set OUTAGE_DB "
-                                 "(neither XDG_DATA_HOME nor HOME is set)");
-    return (data / "outage" / "incidents.db").string();
+Timestamp Given::now() const {
+    return given_or_throw(m_now ? &*m_now : nullptr, m_command, "clock");
 }
 
-RunbookPath runbooks(const Context& ctx) {
-    RunbookPath path = runbook_path(ctx.options.runbooks.empty() ? user_config_dir("runbooks")
-                                                                 : fs::path(ctx.options.runbooks));
-    // Parsed runbooks, by the SHA-256 of their bytes (runbook/cache.hpp).
-    if (fs::path cache = xdg_home("XDG_CACHE_HOME", ".cache"); !cache.empty())
-        path.cache = cache / "outage" / "runbooks";
-    return path;
+const Stamp& Given::stamp() const {
+    return given_or_throw(m_stamp ? &*m_stamp : nullptr, m_command, "actor");
 }
 
-TemplatePath templates(const Context& ctx) {
-    if (!ctx.options.templates.empty())
-        return template_path(ctx.options.templates);
-    return template_path(user_config_dir("templates"));
+const Config& Given::config() const {
+    return given_or_throw(m_config ? &m_config : nullptr, m_command, "config")();
 }
 
-Config config(const Context& ctx) {
-    if (!ctx.options.config.empty()) {
-        std::error_code ec;
-        if (!fs::exists(ctx.options.config, ec))
-            throw Error(Exit::usage, fmt::format("--config {}: no such file", ctx.options.config));
-        return load_config(ctx.options.config);
-    }
-    return load_config(user_config_dir("config.yaml"));
+std::filesystem::path Given::outbox() const {
+    return outbox_dir(config());
 }
 
-fs::path outbox(const Config& config) {
-    if (config.outbox)
-        return *config.outbox;
-    fs::path data = xdg_home("XDG_DATA_HOME", ".local/share");
-    if (data.empty())
-        throw Error(Exit::usage, "no outbox folder: set outbox in the config file");
-    return data / "outage" / "outbox";
+const RunbookPath& Given::runbooks() const {
+    return given_or_throw(m_runbooks, m_command, "runbooks");
 }
 
-Timestamp now() {
-    return clock_now(std::getenv("OUTAGE_NOW"));
-}
-
-Stamp stamp(const Context& ctx) {
-    std::string actor = ctx.options.actor.empty() ? login_name() : ctx.options.actor;
-    check_line("--as", actor);
-    return Stamp{actor, now()};
-}
-
-std::unique_ptr<Store> open_log(const Context& ctx, Access access) {
-    return open_store(db_path(ctx), access);
+const TemplatePath& Given::templates() const {
+    return given_or_throw(m_templates, m_command, "templates");
 }
 
 } // namespace outage::cli

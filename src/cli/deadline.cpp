@@ -1,7 +1,8 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/model/error.hpp"
+#include "outage/report/describe.hpp"
+#include "outage/runbook/load.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/progress.hpp"
 
@@ -18,7 +19,7 @@ struct DeadlineOptions {
 };
 } // namespace
 
-void add_deadline(CLI::App& command, Context& ctx) {
+Command add_deadline(CLI::App& command) {
     auto options = std::make_shared<DeadlineOptions>();
     add_incident_id(command, options->id);
     command.add_option("name", options->name, "Deadline id (from `outage assess` or `due`)")
@@ -27,22 +28,23 @@ void add_deadline(CLI::App& command, Context& ctx) {
     command.add_option("--note", options->note, "How it was met (reference number, who)");
     command.footer("Example:\n  outage deadline 12 gdpr-authority --met --note \"Reported via "
                    "the DPA portal, ref 2026-0413\"");
-    command.callback([&ctx, options] {
-        auto store = open_log(ctx, Access::change_existing);
-        Incident incident = require_incident(*store, options->id);
-        Runbook runbook = load_runbook(runbooks(ctx), incident.scenario);
-        Stamp now = stamp(ctx);
+    return {.run = [options](const Given& given) {
+        Store& log = given.log();
+        Incident incident = require_incident(log, options->id);
+        Runbook runbook = load_runbook(given.runbooks(), incident.scenario);
+        const Stamp& now = given.stamp();
         Deadline deadline =
-            meet_deadline(*store, runbook, options->id, options->name, options->note, now);
-        if (ctx.options.json) {
+            meet_deadline(log, runbook, options->id, options->name, options->note, now);
+        if (given.out().json) {
             print_json(deadline_json(deadline, now.at));
-            return;
+            return Exit::ok;
         }
         fmt::print("Deadline {} of incident {} met{}.\n", deadline.name, deadline.incident_id,
                    *deadline.met_at > deadline.due_at
                        ? fmt::format(", {} late", format_span(*deadline.met_at - deadline.due_at))
                        : std::string());
-    });
+        return Exit::ok;
+    }};
 }
 
 } // namespace outage::cli

@@ -2,6 +2,7 @@
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
+#include "outage/report/describe.hpp"
 #include "outage/services/progress.hpp"
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@ namespace {
 struct DueOptions {
     bool fail_if_overdue = false;
     std::string within = "4h";
+    std::chrono::seconds horizon{};
 };
 
 // Which time of an incident a list is about: the update due, or the handover waiting.
@@ -43,9 +45,61 @@ void due_print_table(const std::string& heading, const char* column,
                    incident.severity.value_or("-"), format_span(now - *(incident.*since)),
                    incident.owner.value_or("-"), incident.title);
 }
+
+// Lists what is overdue or close; exit 7 with --fail-if-overdue when anything is overdue.
+Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& given) {
+    Timestamp now = given.now();
+    DueReport report = due_report(given.log(), now, horizon);
+    // An unacknowledged handover counts: the runbooks ask for a warm handover, and an
+    // incident whose new owner has not taken it is one nobody may be working on.
+    bool overdue = !report.overdue.empty() || !report.unacknowledged.empty() ||
+                   std::any_of(report.deadlines.begin(), report.deadlines.end(),
+                               [&](const Deadline& d) { return d.due_at < now; });
+    Exit code = fail_if_overdue && overdue ? Exit::overdue : Exit::ok;
+
+    if (given.out().json) {
+        nlohmann::json array = nlohmann::json::array();
+        for (const auto& incident : report.overdue)
+            array.push_back(due_incident_json("update", incident, &Incident::next_update_due,
+                                              "due_at", "overdue_minutes", now));
+        for (const auto& incident : report.unacknowledged)
+            array.push_back(due_incident_json("handover", incident, &Incident::handed_off_at,
+                                              "handed_off_at", "waiting_minutes", now));
+        for (const auto& deadline : report.deadlines) {
+            auto object = deadline_json(deadline, now);
+            object["kind"] = "deadline";
+            array.push_back(object);
+        }
+        print_json(array);
+        return code;
+    }
+    if (report.overdue.empty() && report.unacknowledged.empty() && report.deadlines.empty()) {
+        fmt::print("Nothing overdue; no deadline within {}.\n", format_span(horizon));
+        return code;
+    }
+    if (!report.overdue.empty())
+        due_print_table("Updates overdue:", "OVERDUE", report.overdue, &Incident::next_update_due,
+                        now);
+    if (!report.unacknowledged.empty())
+        due_print_table(fmt::format("{}Handovers not acknowledged after {} (the new owner "
+                                    "runs `outage ack ID`):",
+                                    report.overdue.empty() ? "" : "\n",
+                                    format_span(handover_ack_window)),
+                        "WAITING", report.unacknowledged, &Incident::handed_off_at, now);
+    if (!report.deadlines.empty()) {
+        bool above = !report.overdue.empty() || !report.unacknowledged.empty();
+        fmt::print("{}Deadlines missed or due within {}:\n", above ? "\n" : "",
+                   format_span(horizon));
+        fmt::print("  {:>5}  {:<22} {:<36} {}\n", "ID", "DEADLINE", "STATE", "TITLE");
+        for (const auto& deadline : report.deadlines)
+            fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
+                       deadline_state(deadline, now), deadline.title);
+    }
+    return code;
+}
 } // namespace
 
-void add_due(CLI::App& command, Context& ctx) {
+Command add_due(CLI::App& command) {
     auto options = std::make_shared<DueOptions>();
     command.add_flag("--fail-if-overdue", options->fail_if_overdue,
                      "Exit 7 when an update, a handover acknowledgement or a deadline is overdue "
@@ -56,62 +110,20 @@ void add_due(CLI::App& command, Context& ctx) {
         ->type_name("DURATION");
     command.footer("Example (cron, every 5 minutes):\n  outage due --fail-if-overdue || "
                    "notify-oncall \"incident updates overdue\"");
-    command.callback([&ctx, options] {
-        auto horizon = parse_duration(options->within);
-        if (!horizon)
-            throw Error(Exit::usage, fmt::format("--within: invalid duration '{}': expected "
-                                                 "such as 90m, 4h, 1d",
-                                                 options->within));
-        Timestamp now = cli::now();
-        auto store = open_log(ctx, Access::read_only);
-        DueReport report = due_report(*store, now, *horizon);
-        // An unacknowledged handover counts: the runbooks ask for a warm handover, and an
-        // incident whose new owner has not taken it is one nobody may be working on.
-        bool overdue = !report.overdue.empty() || !report.unacknowledged.empty() ||
-                       std::any_of(report.deadlines.begin(), report.deadlines.end(),
-                                   [&](const Deadline& d) { return d.due_at < now; });
-        if (options->fail_if_overdue && overdue)
-            ctx.exit_code = static_cast<int>(Exit::overdue);
-
-        if (ctx.options.json) {
-            nlohmann::json array = nlohmann::json::array();
-            for (const auto& incident : report.overdue)
-                array.push_back(due_incident_json("update", incident, &Incident::next_update_due,
-                                                  "due_at", "overdue_minutes", now));
-            for (const auto& incident : report.unacknowledged)
-                array.push_back(due_incident_json("handover", incident, &Incident::handed_off_at,
-                                                  "handed_off_at", "waiting_minutes", now));
-            for (const auto& deadline : report.deadlines) {
-                auto object = deadline_json(deadline, now);
-                object["kind"] = "deadline";
-                array.push_back(object);
-            }
-            print_json(array);
-            return;
-        }
-        if (report.overdue.empty() && report.unacknowledged.empty() && report.deadlines.empty()) {
-            fmt::print("Nothing overdue; no deadline within {}.\n", format_span(*horizon));
-            return;
-        }
-        if (!report.overdue.empty())
-            due_print_table("Updates overdue:", "OVERDUE", report.overdue,
-                            &Incident::next_update_due, now);
-        if (!report.unacknowledged.empty())
-            due_print_table(fmt::format("{}Handovers not acknowledged after {} (the new owner "
-                                        "runs `outage ack ID`):",
-                                        report.overdue.empty() ? "" : "\n",
-                                        format_span(handover_ack_window)),
-                            "WAITING", report.unacknowledged, &Incident::handed_off_at, now);
-        if (!report.deadlines.empty()) {
-            bool above = !report.overdue.empty() || !report.unacknowledged.empty();
-            fmt::print("{}Deadlines missed or due within {}:\n", above ? "\n" : "",
-                       format_span(*horizon));
-            fmt::print("  {:>5}  {:<22} {:<36} {}\n", "ID", "DEADLINE", "STATE", "TITLE");
-            for (const auto& deadline : report.deadlines)
-                fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
-                           deadline_state(deadline, now), deadline.title);
-        }
-    });
+    return {.check =
+                [options](const Given&) {
+                    auto horizon = parse_duration(options->within);
+                    if (!horizon)
+                        throw Error(Exit::usage,
+                                    fmt::format("--within: invalid duration '{}': expected "
+                                                "such as 90m, 4h, 1d",
+                                                options->within));
+                    options->horizon = *horizon;
+                },
+            .run =
+                [options](const Given& given) {
+                    return due_run(options->fail_if_overdue, options->horizon, given);
+                }};
 }
 
 } // namespace outage::cli

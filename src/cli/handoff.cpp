@@ -7,7 +7,7 @@
 
 namespace outage::cli {
 
-void add_handoff(CLI::App& command, Context& ctx) {
+Command add_handoff(CLI::App& command) {
     auto id = std::make_shared<IncidentId>(0);
     auto request = std::make_shared<HandoffRequest>();
     add_incident_id(command, *id);
@@ -19,19 +19,20 @@ void add_handoff(CLI::App& command, Context& ctx) {
     command.footer("Prints the brief for the new owner, who acknowledges with `outage ack ID`.\n"
                    "Example:\n  outage handoff 12 --to priya --note \"Vendor engineer due 14:00; "
                    "customers updated at 11:30\"");
-    command.callback([&ctx, id, request] {
-        auto store = open_log(ctx, Access::change_existing);
-        Stamp now = stamp(ctx);
-        Incident incident = hand_off(*store, *id, *request, now);
-        if (ctx.options.json) {
-            print_changed(incident, ctx, "");
-            return;
+    return {.run = [id, request](const Given& given) {
+        Store& log = given.log();
+        Incident incident = hand_off(log, *id, *request, given.stamp());
+        if (given.out().json) {
+            print_changed(incident, given.out(), "");
+            return Exit::ok;
         }
         fmt::print("Incident {} handed over to {}.\n{}: once you have it, say so with `outage ack "
                    "{}`.\n\n",
                    incident.id, request->to, request->to, incident.id);
-        print_brief(load_brief(*store, ctx, incident.id), ctx, now.at);
-    });
+        Brief brief = load_brief(log, given.runbooks(), given.templates(), incident.id);
+        print_brief(brief, given.out(), given.now());
+        return Exit::ok;
+    }};
 }
 
 } // namespace outage::cli

@@ -1,8 +1,8 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/model/error.hpp"
 #include "outage/report/describe.hpp"
+#include "outage/services/queries.hpp"
 
 #include <fmt/format.h>
 
@@ -14,10 +14,11 @@ struct ListOptions {
     std::optional<std::string> scenario;
     std::optional<std::string> severity;
     std::optional<std::string> since;
+    IncidentFilter filter;
 };
 } // namespace
 
-void add_list(CLI::App& command, Context& ctx) {
+Command add_list(CLI::App& command) {
     auto options = std::make_shared<ListOptions>();
     command.add_option("--status", options->status, "Which incidents: open, closed or all")
         ->capture_default_str()
@@ -30,26 +31,31 @@ void add_list(CLI::App& command, Context& ctx) {
                     "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 7d")
         ->type_name("WHEN");
     command.footer("Example:\n  outage list --status all --since 7d --scenario malware");
-    command.callback([&ctx, options] {
-        IncidentFilter filter;
-        if (options->status != "all")
-            filter.status = parse_status(options->status);
-        filter.scenario = options->scenario;
-        filter.severity = options->severity;
-        filter.opened_since = parse_time_option("--since", options->since, Direction::behind);
-        auto store = open_log(ctx, Access::read_only);
-        if (ctx.options.json) {
-            JsonArrayPrinter printer;
-            nlohmann::json object = nlohmann::json::object();
-            store->each_incident(filter, [&](const Incident& incident) {
-                fill_incident_json(object, incident);
-                printer.add(object);
-            });
-            printer.finish();
-            return;
-        }
-        print_incident_table(store->list_incidents(filter), ctx);
-    });
+    return {.check =
+                [options](const Given& given) {
+                    IncidentFilter& filter = options->filter;
+                    if (options->status != "all")
+                        filter.status = parse_status(options->status);
+                    filter.scenario = options->scenario;
+                    filter.severity = options->severity;
+                    filter.opened_since =
+                        parse_time_option("--since", options->since, Direction::behind, given);
+                },
+            .run =
+                [options](const Given& given) {
+                    if (given.out().json) {
+                        JsonArrayPrinter printer;
+                        nlohmann::json object = nlohmann::json::object();
+                        find_incidents(given.log(), options->filter, [&](const Incident& incident) {
+                            fill_incident_json(object, incident);
+                            printer.add(object);
+                        });
+                        printer.finish();
+                        return Exit::ok;
+                    }
+                    print_incident_table(find_incidents(given.log(), options->filter), given.out());
+                    return Exit::ok;
+                }};
 }
 
 } // namespace outage::cli

@@ -21,8 +21,8 @@ struct NotifyOptions {
 };
 
 // A progress bar on stderr when it is a terminal, redrawn at most every 1%.
-Progress progress_bar(const Context& ctx) {
-    if (!isatty(STDERR_FILENO) || ctx.options.json)
+Progress progress_bar(const Output& out) {
+    if (!isatty(STDERR_FILENO) || out.json)
         return {};
     return [last = std::int64_t{-1}](std::int64_t done, std::int64_t total) mutable {
         std::int64_t percent = total ? done * 100 / total : 100;
@@ -37,9 +37,44 @@ Progress progress_bar(const Context& ctx) {
     };
 }
 
+// Sends the notice (or resumes one) and reports it; exit 6 when a delivery failed.
+Exit notify_run(const NotifyOptions& options, const Given& given) {
+    const Output& out = given.out();
+    NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
+                          std::cout};
+    Exit code = Exit::ok;
+    auto report = [&](const NotifyResult& result, const std::string& audience) {
+        for (const auto& warning : result.warnings)
+            fmt::print(stderr, "outage: warning: {}\n", warning);
+        if (result.counts.failed > 0)
+            code = Exit::deliveries_failed;
+        if (out.json)
+            print_json(notice_result_json(result, audience));
+        else
+            print_notice_result(result, audience);
+    };
+    if (options.resume) {
+        NotifyResult result =
+            resume_notice(given.log(), env, *options.resume, given.stamp(), progress_bar(out));
+        report(result, "");
+        return code;
+    }
+    const NotifyRequest& request = options.request;
+    NotifyResult result = notify(given.log(), env, request, given.stamp(), progress_bar(out));
+    if (request.dry_run) {
+        for (const auto& warning : result.warnings)
+            fmt::print(stderr, "outage: warning: {}\n", warning);
+        fmt::print(stderr, "outage: dry run: {} message{} rendered, nothing recorded or sent\n",
+                   result.attempted, result.attempted == 1 ? "" : "s");
+        return code;
+    }
+    report(result, request.audience);
+    return code;
+}
+
 } // namespace
 
-void add_notify(CLI::App& command, Context& ctx) {
+Command add_notify(CLI::App& command) {
     auto options = std::make_shared<NotifyOptions>();
     NotifyRequest& r = options->request;
     command.add_option("id", r.id, "Incident id")->check(whole_number);
@@ -79,43 +114,20 @@ void add_notify(CLI::App& command, Context& ctx) {
                    "sent.\nExample:\n  outage notify 12 --audience customers --recipients "
                    "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
                    "works\"");
-    command.callback([&ctx, options] {
-        auto store = open_log(ctx, Access::change_existing);
-        Config cfg = config(ctx);
-        NotifyEnvironment env{runbooks(ctx), templates(ctx), cfg, outbox(cfg), std::cout};
-        auto report = [&ctx](const NotifyResult& result, const std::string& audience) {
-            for (const auto& warning : result.warnings)
-                fmt::print(stderr, "outage: warning: {}\n", warning);
-            if (result.counts.failed > 0)
-                ctx.exit_code = static_cast<int>(Exit::deliveries_failed);
-            if (ctx.options.json)
-                print_json(notice_result_json(result, audience));
-            else
-                print_notice_result(result, audience);
-        };
-        if (options->resume) {
-            NotifyResult result =
-                resume_notice(*store, env, *options->resume, stamp(ctx), progress_bar(ctx));
-            report(result, "");
-            return;
-        }
-        NotifyRequest request = options->request;
-        if (request.id == 0 || request.audience.empty())
-            throw Error(Exit::usage, "notify needs an incident id and --audience (or --resume "
-                                     "NOTICE)");
-        request.eta = parse_time_option("--eta", options->eta, Direction::ahead);
-        if (options->recipients)
-            request.recipients_csv = *options->recipients;
-        NotifyResult result = notify(*store, env, request, stamp(ctx), progress_bar(ctx));
-        if (request.dry_run) {
-            for (const auto& warning : result.warnings)
-                fmt::print(stderr, "outage: warning: {}\n", warning);
-            fmt::print(stderr, "outage: dry run: {} message{} rendered, nothing recorded or sent\n",
-                       result.attempted, result.attempted == 1 ? "" : "s");
-            return;
-        }
-        report(result, request.audience);
-    });
+    return {.check =
+                [options](const Given& given) {
+                    // --resume sends what the notice already holds: nothing else applies.
+                    if (options->resume)
+                        return;
+                    NotifyRequest& request = options->request;
+                    if (request.id == 0 || request.audience.empty())
+                        throw Error(Exit::usage, "notify needs an incident id and --audience (or "
+                                                 "--resume NOTICE)");
+                    request.eta = parse_time_option("--eta", options->eta, Direction::ahead, given);
+                    if (options->recipients)
+                        request.recipients_csv = *options->recipients;
+                },
+            .run = [options](const Given& given) { return notify_run(*options, given); }};
 }
 
 } // namespace outage::cli

@@ -2,6 +2,7 @@
 
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
+#include "outage/report/describe.hpp"
 
 #include <fmt/format.h>
 
@@ -29,23 +30,23 @@ void add_incident_id(CLI::App& command, IncidentId& id) {
 
 std::optional<Timestamp> parse_time_option(const char* option,
                                            const std::optional<std::string>& value,
-                                           Direction direction) {
+                                           Direction direction, const Given& given) {
     if (!value)
         return std::nullopt;
     try {
-        return parse_when(*value, now(), direction);
+        return parse_when(*value, given.now(), direction);
     } catch (const Error& e) {
         throw Error(e.code(), fmt::format("{}: {}", option, e.what()));
     }
 }
 
-void print_changed(const Incident& incident, const Context& ctx, const std::string& headline) {
-    if (ctx.options.json) {
+void print_changed(const Incident& incident, const Output& out, const std::string& headline) {
+    if (out.json) {
         print_json(incident_json(incident));
         return;
     }
     fmt::print("{}\n", headline);
-    print_incident(incident, ctx);
+    print_incident(incident, out);
 }
 
 } // namespace outage::cli

@@ -1,7 +1,7 @@
 #include "outage/cli/output.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
+#include "outage/services/assessment.hpp"
 
 #include <fmt/color.h>
 #include <fmt/format.h>
@@ -66,16 +66,15 @@ void print_notice_result(const NotifyResult& result, const std::string& audience
                    result.notice_id);
 }
 
-void print_problems(const std::vector<Problem>& problems, Context& ctx) {
-    if (!problems.empty())
-        ctx.exit_code = static_cast<int>(Exit::invalid_content);
-    if (ctx.options.json) {
+Exit print_problems(const std::vector<Problem>& problems, const Output& out) {
+    Exit code = problems.empty() ? Exit::ok : Exit::invalid_content;
+    if (out.json) {
         json array = json::array();
         for (const auto& p : problems)
             array.push_back(
                 {{"file", p.file}, {"line", p.line}, {"column", p.column}, {"message", p.message}});
         print_json(array);
-        return;
+        return code;
     }
     std::set<std::string> files;
     for (const auto& p : problems) {
@@ -84,11 +83,12 @@ void print_problems(const std::vector<Problem>& problems, Context& ctx) {
     }
     if (problems.empty()) {
         fmt::print("No problems found.\n");
-        return;
+        return code;
     }
     std::fflush(stdout);
     fmt::print(stderr, "outage: {} problem{} in {} file{}\n", problems.size(),
                problems.size() == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
+    return code;
 }
 
 JsonArrayPrinter::JsonArrayPrinter()
@@ -138,7 +138,7 @@ std::string severity_label(const std::optional<std::string>& severity, bool colo
     }
 }
 
-void print_incident(const Incident& incident, const Context& ctx) {
+void print_incident(const Incident& incident, const Output& out) {
     auto row = [](std::string_view label, const std::string& value) {
         fmt::print("  {:<12} {}\n", label, value);
     };
@@ -154,7 +154,7 @@ void print_incident(const Incident& incident, const Context& ctx) {
     row("status", incident.status == Status::open
                       ? fmt::format("open ({})", to_string(incident.phase))
                       : std::string("closed"));
-    row("severity", severity_label(incident.severity, ctx.color));
+    row("severity", severity_label(incident.severity, out.color));
     row("owner", incident.owner.value_or("nobody"));
     if (!incident.services.empty())
         row("services", fmt::format("{}", fmt::join(incident.services, ", ")));
@@ -175,7 +175,7 @@ void print_incident(const Incident& incident, const Context& ctx) {
         row("action", action);
 }
 
-void print_incident_table(const std::vector<Incident>& incidents, const Context& ctx) {
+void print_incident_table(const std::vector<Incident>& incidents, const Output& out) {
     if (incidents.empty()) {
         fmt::print("No incidents.\n");
         return;
@@ -185,7 +185,7 @@ void print_incident_table(const std::vector<Incident>& incidents, const Context&
     for (const auto& incident : incidents) {
         // Pad before colouring: escape codes would count as width.
         std::string severity = fmt::format("{:<10}", severity_label(incident.severity, false));
-        if (ctx.color && incident.severity)
+        if (out.color && incident.severity)
             severity = severity_label(incident.severity, true) +
                        std::string(10 - incident.severity->size(), ' ');
         fmt::print("{:>5}  {}  {:<6}  {:<20}  {:<18}  {:<12}  {}\n", incident.id, severity,

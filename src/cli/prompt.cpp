@@ -1,7 +1,7 @@
 #include "outage/cli/prompt.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
+#include "outage/services/assessment.hpp"
 
 #include <fmt/format.h>
 

@@ -17,9 +17,29 @@ struct ReportOptions {
     std::optional<std::string> format;
     std::optional<std::string> output;
 };
+
+Exit report_run(const ReportOptions& options, const Given& given) {
+    const std::string& format = *options.format;
+    Report report = build_report(given.log(), given.runbooks(), options.id, given.now());
+    std::string document = format == "json"   ? report_json(report).dump(2) + "\n"
+                           : format == "html" ? report_html(report)
+                                              : report_markdown(report);
+    if (!options.output) {
+        std::fwrite(document.data(), 1, document.size(), stdout);
+        return Exit::ok;
+    }
+    // Owners, notes, suppliers and root causes: private like the log itself.
+    write_file_atomically(*options.output, document, 0600);
+    if (given.out().json) {
+        print_json({{"file", *options.output}, {"format", format}, {"incident", options.id}});
+        return Exit::ok;
+    }
+    fmt::print("Wrote the {} report on incident {} to {}.\n", format, options.id, *options.output);
+    return Exit::ok;
+}
 } // namespace
 
-void add_report(CLI::App& command, Context& ctx) {
+Command add_report(CLI::App& command) {
     auto options = std::make_shared<ReportOptions>();
     add_incident_id(command, options->id);
     command.add_option("--format", options->format, "markdown (the default), json or html")
@@ -30,30 +50,17 @@ void add_report(CLI::App& command, Context& ctx) {
         ->type_name("FILE");
     command.footer("Example:\n  outage report 12 > incident-12.md\n"
                    "  outage report 12 --format html -o incident-12.html");
-    command.callback([&ctx, options] {
-        std::string format = options->format.value_or(ctx.options.json ? "json" : "markdown");
-        if (ctx.options.json && !options->output && format != "json")
-            throw Error(Exit::usage, fmt::format("--json prints JSON; it contradicts --format {} "
-                                                 "(drop one, or write the file with -o)",
-                                                 format));
-        auto store = open_log(ctx, Access::read_only);
-        Report report = build_report(*store, runbooks(ctx), options->id, now());
-        std::string document = format == "json"   ? report_json(report).dump(2) + "\n"
-                               : format == "html" ? report_html(report)
-                                                  : report_markdown(report);
-        if (!options->output) {
-            std::fwrite(document.data(), 1, document.size(), stdout);
-            return;
-        }
-        // Owners, notes, suppliers and root causes: private like the log itself.
-        write_file_atomically(*options->output, document, 0600);
-        if (ctx.options.json) {
-            print_json({{"file", *options->output}, {"format", format}, {"incident", options->id}});
-            return;
-        }
-        fmt::print("Wrote the {} report on incident {} to {}.\n", format, options->id,
-                   *options->output);
-    });
+    return {.check =
+                [options](const Given& given) {
+                    const Output& out = given.out();
+                    options->format = options->format.value_or(out.json ? "json" : "markdown");
+                    if (out.json && !options->output && *options->format != "json")
+                        throw Error(Exit::usage,
+                                    fmt::format("--json prints JSON; it contradicts --format {} "
+                                                "(drop one, or write the file with -o)",
+                                                *options->format));
+                },
+            .run = [options](const Given& given) { return report_run(*options, given); }};
 }
 
 } // namespace outage::cli

@@ -1,10 +1,13 @@
 #include "outage/cli/commands.hpp"
-#include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
+#include "outage/render/template.hpp"
+#include "outage/report/describe.hpp"
 #include "outage/runbook/catalog.hpp"
+#include "outage/runbook/load.hpp"
+#include "outage/services/assessment.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -119,11 +122,19 @@ void print_runbook(const Runbook& runbook) {
     }
 }
 
-void add_list_action(CLI::App& parent, Context& ctx) {
-    CLI::App* command = parent.add_subcommand("list", "List the runbooks in effect");
-    command->footer("Example:\n  outage runbook list --json | jq -r '.[].id'");
-    command->callback([&ctx] {
-        RunbookPath path = runbooks(ctx);
+} // namespace
+
+Command add_runbook(CLI::App& command) {
+    command.require_subcommand(1);
+    command.footer("Example:\n  outage runbook show power-loss\n  outage runbook lint "
+                   "~/ops/runbooks/");
+    return {};
+}
+
+Command add_runbook_list(CLI::App& command) {
+    command.footer("Example:\n  outage runbook list --json | jq -r '.[].id'");
+    return {.run = [](const Given& given) {
+        const RunbookPath& path = given.runbooks();
         json array = json::array();
         for (const auto& id : runbook_ids(path)) {
             std::vector<Problem> problems;
@@ -134,57 +145,45 @@ void add_list_action(CLI::App& parent, Context& ctx) {
                              {"file", file.string()},
                              {"valid", runbook.has_value()}});
         }
-        if (ctx.options.json) {
+        if (given.out().json) {
             print_json(array);
-            return;
+            return Exit::ok;
         }
         for (const auto& entry : array)
             fmt::print("{:<22} {}\n", entry["id"].get<std::string>(),
                        entry["valid"] ? entry["title"].get<std::string>()
                                       : "INVALID: run `outage runbook lint`");
-    });
+        return Exit::ok;
+    }};
 }
 
-void add_show_action(CLI::App& parent, Context& ctx) {
-    CLI::App* command = parent.add_subcommand("show", "Show a runbook as loaded");
+Command add_runbook_show(CLI::App& command) {
     auto id = std::make_shared<std::string>();
-    command->add_option("id", *id, "Runbook id")->required();
-    command->footer("Example:\n  outage runbook show malware --json | jq '.questions[].id'");
-    command->callback([&ctx, id] {
-        Runbook runbook = load_runbook(runbooks(ctx), *id);
-        if (ctx.options.json)
+    command.add_option("id", *id, "Runbook id")->required();
+    command.footer("Example:\n  outage runbook show malware --json | jq '.questions[].id'");
+    return {.run = [id](const Given& given) {
+        Runbook runbook = load_runbook(given.runbooks(), *id);
+        if (given.out().json)
             print_json(runbook_json(runbook));
         else
             print_runbook(runbook);
-    });
+        return Exit::ok;
+    }};
 }
 
-void add_lint_action(CLI::App& parent, Context& ctx) {
-    CLI::App* command =
-        parent.add_subcommand("lint", "Check runbooks; exit 4 listing every problem");
+Command add_runbook_lint(CLI::App& command) {
     auto targets = std::make_shared<std::vector<std::string>>();
-    command->add_option("path", *targets,
-                        "Files or folders to check (default: every runbook in effect)");
-    command->footer("Example (a runbook repository's CI):\n  outage runbook lint runbooks/");
-    command->callback([&ctx, targets] {
+    command.add_option("path", *targets,
+                       "Files or folders to check (default: every runbook in effect)");
+    command.footer("Example (a runbook repository's CI):\n  outage runbook lint runbooks/");
+    return {.run = [targets](const Given& given) {
         std::vector<std::filesystem::path> paths(targets->begin(), targets->end());
-        auto names = template_names(templates(ctx));
+        auto names = template_names(given.templates());
         TemplateExists template_exists = [&names](std::string_view name) {
             return std::binary_search(names.begin(), names.end(), name);
         };
-        print_problems(lint_runbooks(runbooks(ctx), paths, template_exists), ctx);
-    });
-}
-
-} // namespace
-
-void add_runbook(CLI::App& command, Context& ctx) {
-    command.require_subcommand(1);
-    command.footer("Example:\n  outage runbook show power-loss\n  outage runbook lint "
-                   "~/ops/runbooks/");
-    add_list_action(command, ctx);
-    add_show_action(command, ctx);
-    add_lint_action(command, ctx);
+        return print_problems(lint_runbooks(given.runbooks(), paths, template_exists), given.out());
+    }};
 }
 
 } // namespace outage::cli

@@ -16,6 +16,7 @@ struct StatsOptions {
     std::string by = "scenario";
     std::optional<std::string> since;
     std::optional<std::string> html;
+    std::optional<Timestamp> since_time;
 };
 
 std::string stats_span(const std::optional<std::chrono::seconds>& span) {
@@ -43,9 +44,27 @@ void print_stats_table(const Stats& stats) {
     print_group(stats.total);
 }
 
+Exit stats_run(const StatsOptions& options, const Given& given) {
+    Stats stats = compute_stats(given.log(), *parse_grouping(options.by), options.since_time);
+    if (options.html)
+        // Counts and scenario ids only, nothing internal: readable like any page.
+        write_file_atomically(*options.html, stats_html(stats, given.now()), 0644);
+    if (given.out().json) {
+        print_json(stats_json(stats));
+        return Exit::ok;
+    }
+    if (stats.total.incidents == 0)
+        fmt::print("No incidents{}.\n", options.since_time ? " opened since then" : "");
+    else
+        print_stats_table(stats);
+    if (options.html)
+        fmt::print("Charts written to {}.\n", *options.html);
+    return Exit::ok;
+}
+
 } // namespace
 
-void add_stats(CLI::App& command, Context& ctx) {
+Command add_stats(CLI::App& command) {
     auto options = std::make_shared<StatsOptions>();
     command
         .add_option("--by", options->by, "Group by scenario, severity (the worst reached) or month")
@@ -59,24 +78,12 @@ void add_stats(CLI::App& command, Context& ctx) {
         ->type_name("FILE");
     command.footer("Example:\n  outage stats --since 90d --by severity\n"
                    "  outage stats --by month --html stats.html");
-    command.callback([&ctx, options] {
-        auto since = parse_time_option("--since", options->since, Direction::behind);
-        auto store = open_log(ctx, Access::read_only);
-        Stats stats = compute_stats(*store, *parse_grouping(options->by), since);
-        if (options->html)
-            // Counts and scenario ids only, nothing internal: readable like any page.
-            write_file_atomically(*options->html, stats_html(stats, now()), 0644);
-        if (ctx.options.json) {
-            print_json(stats_json(stats));
-            return;
-        }
-        if (stats.total.incidents == 0)
-            fmt::print("No incidents{}.\n", since ? " opened since then" : "");
-        else
-            print_stats_table(stats);
-        if (options->html)
-            fmt::print("Charts written to {}.\n", *options->html);
-    });
+    return {.check =
+                [options](const Given& given) {
+                    options->since_time =
+                        parse_time_option("--since", options->since, Direction::behind, given);
+                },
+            .run = [options](const Given& given) { return stats_run(*options, given); }};
 }
 
 } // namespace outage::cli

@@ -2,6 +2,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
+#include "outage/config/config.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,6 +14,7 @@ namespace {
 struct StatusPageOptions {
     std::string out;
     int days = 7;
+    StatusPageSettings settings;
 };
 
 StatusPageSettings status_page_settings(const Config& config, int days) {
@@ -27,9 +29,43 @@ StatusPageSettings status_page_settings(const Config& config, int days) {
     return settings;
 }
 
+Exit status_page_run(const StatusPageOptions& options, const Given& given) {
+    StatusPage page = build_status_page(given.log(), options.settings, given.now());
+    auto files = write_status_page(page, options.out);
+    nlohmann::json status = statuspage_status(page)["status"];
+    if (given.out().json) {
+        nlohmann::json open = nlohmann::json::array(), resolved = nlohmann::json::array();
+        for (const auto& incident : page.open)
+            open.push_back(incident.id);
+        for (const auto& incident : page.resolved)
+            resolved.push_back(incident.id);
+        std::vector<std::string> paths;
+        for (const auto& file : files)
+            paths.push_back(file.string());
+        print_json({{"out", options.out},
+                    {"files", paths},
+                    {"indicator", status["indicator"]},
+                    {"description", status["description"]},
+                    {"open", open},
+                    {"resolved", resolved},
+                    {"unpublished", page.unpublished}});
+        return Exit::ok;
+    }
+    fmt::print("Status page written to {}: {}; {} open incident{}, {} resolved in the last {} "
+               "day{}.\n",
+               options.out, status["description"].get<std::string>(), page.open.size(),
+               page.open.size() == 1 ? "" : "s", page.resolved.size(), options.days,
+               options.days == 1 ? "" : "s");
+    if (!page.unpublished.empty())
+        fmt::print("Not on the page, no status-page notice yet: incident{} {}. Publish with "
+                   "`outage notify ID --audience status-page`.\n",
+                   page.unpublished.size() == 1 ? "" : "s", fmt::join(page.unpublished, ", "));
+    return Exit::ok;
+}
+
 } // namespace
 
-void add_status_page(CLI::App& command, Context& ctx) {
+Command add_status_page(CLI::App& command) {
     auto options = std::make_shared<StatusPageOptions>();
     command.add_option("--out", options->out, "Folder for index.html and api/v2/*.json")
         ->required()
@@ -41,40 +77,12 @@ void add_status_page(CLI::App& command, Context& ctx) {
                    "--audience status-page) appear.\nExample:\n  outage status-page --out "
                    "/var/www/status\n  * * * * *  outage status-page --out /var/www/status "
                    "--no-input >/dev/null   (cron)");
-    command.callback([&ctx, options] {
-        StatusPageSettings settings = status_page_settings(config(ctx), options->days);
-        auto store = open_log(ctx, Access::read_only);
-        StatusPage page = build_status_page(*store, settings, now());
-        auto files = write_status_page(page, options->out);
-        nlohmann::json status = statuspage_status(page)["status"];
-        if (ctx.options.json) {
-            nlohmann::json open = nlohmann::json::array(), resolved = nlohmann::json::array();
-            for (const auto& incident : page.open)
-                open.push_back(incident.id);
-            for (const auto& incident : page.resolved)
-                resolved.push_back(incident.id);
-            std::vector<std::string> paths;
-            for (const auto& file : files)
-                paths.push_back(file.string());
-            print_json({{"out", options->out},
-                        {"files", paths},
-                        {"indicator", status["indicator"]},
-                        {"description", status["description"]},
-                        {"open", open},
-                        {"resolved", resolved},
-                        {"unpublished", page.unpublished}});
-            return;
-        }
-        fmt::print("Status page written to {}: {}; {} open incident{}, {} resolved in the last {} "
-                   "day{}.\n",
-                   options->out, status["description"].get<std::string>(), page.open.size(),
-                   page.open.size() == 1 ? "" : "s", page.resolved.size(), options->days,
-                   options->days == 1 ? "" : "s");
-        if (!page.unpublished.empty())
-            fmt::print("Not on the page, no status-page notice yet: incident{} {}. Publish with "
-                       "`outage notify ID --audience status-page`.\n",
-                       page.unpublished.size() == 1 ? "" : "s", fmt::join(page.unpublished, ", "));
-    });
+    return {// The page's settings come from the config, read before the log is opened.
+            .check =
+                [options](const Given& given) {
+                    options->settings = status_page_settings(given.config(), options->days);
+                },
+            .run = [options](const Given& given) { return status_page_run(*options, given); }};
 }
 
 } // namespace outage::cli

@@ -1,35 +1,37 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/services/assessment.hpp"
+#include "outage/report/describe.hpp"
+#include "outage/runbook/load.hpp"
 #include "outage/services/lifecycle.hpp"
+#include "outage/services/progress.hpp"
 
 #include <fmt/format.h>
 
 namespace outage::cli {
 
-void add_steps(CLI::App& command, Context& ctx) {
+Command add_steps(CLI::App& command) {
     auto id = std::make_shared<IncidentId>(0);
     add_incident_id(command, *id);
     command.footer("Lists the runbook steps for the incident's current severity (all of them "
                    "before\nthe first assessment): [ ] to do, [x] done, [-] skipped.\nExample:\n"
                    "  outage steps 12");
-    command.callback([&ctx, id] {
-        auto store = open_log(ctx, Access::read_only);
-        Incident incident = require_incident(*store, *id);
-        Runbook runbook = load_runbook(runbooks(ctx), incident.scenario);
-        auto steps = steps_for(runbook, incident.severity, store->step_progress(*id));
-        if (ctx.options.json) {
+    return {.run = [id](const Given& given) {
+        Incident incident = require_incident(given.log(), *id);
+        Runbook runbook = load_runbook(given.runbooks(), incident.scenario);
+        auto steps = incident_steps(given.log(), runbook, incident);
+        if (given.out().json) {
             nlohmann::json array = nlohmann::json::array();
             for (const auto& view : steps)
                 array.push_back(step_json(view));
             print_json(array);
-            return;
+            return Exit::ok;
         }
         fmt::print("Steps for incident {} ({}, {}):\n", incident.id, runbook.title,
-                   severity_label(incident.severity, ctx.color));
+                   severity_label(incident.severity, given.out().color));
         print_steps(steps);
-    });
+        return Exit::ok;
+    }};
 }
 
 } // namespace outage::cli

@@ -13,10 +13,11 @@ struct UpdateOptions {
     std::optional<std::string> note;
     std::optional<std::string> eta;
     std::optional<std::int64_t> affected;
+    UpdateRequest request;
 };
 } // namespace
 
-void add_update(CLI::App& command, Context& ctx) {
+Command add_update(CLI::App& command) {
     auto options = std::make_shared<UpdateOptions>();
     add_incident_id(command, options->id);
     command.add_option("--status", options->status, "Where the response stands")
@@ -30,17 +31,23 @@ void add_update(CLI::App& command, Context& ctx) {
         ->check(whole_number);
     command.footer("Example:\n  outage update 12 --status identified --eta 2h --note \"Failed "
                    "disk found; replacement on its way\"");
-    command.callback([&ctx, options] {
-        UpdateRequest request;
-        if (options->status)
-            request.phase = parse_phase(*options->status);
-        request.note = options->note;
-        request.eta = parse_time_option("--eta", options->eta, Direction::ahead);
-        request.affected = options->affected;
-        auto store = open_log(ctx, Access::change_existing);
-        Incident incident = update_incident(*store, options->id, request, stamp(ctx));
-        print_changed(incident, ctx, fmt::format("Updated incident {}.", incident.id));
-    });
+    return {.check =
+                [options](const Given& given) {
+                    UpdateRequest& request = options->request;
+                    if (options->status)
+                        request.phase = parse_phase(*options->status);
+                    request.note = options->note;
+                    request.eta = parse_time_option("--eta", options->eta, Direction::ahead, given);
+                    request.affected = options->affected;
+                },
+            .run =
+                [options](const Given& given) {
+                    Incident incident =
+                        update_incident(given.log(), options->id, options->request, given.stamp());
+                    print_changed(incident, given.out(),
+                                  fmt::format("Updated incident {}.", incident.id));
+                    return Exit::ok;
+                }};
 }
 
 } // namespace outage::cli

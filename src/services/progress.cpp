@@ -1,9 +1,9 @@
 #include "outage/services/progress.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
-#include "outage/services/lifecycle.hpp"
 #include "outage/model/text.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -90,6 +90,16 @@ std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident
         if (!view.progress && !view.step->optional)
             result.push_back(view.step);
     return result;
+}
+
+std::vector<const Step*> unfinished_steps(Store& store, const Runbook& runbook,
+                                          const Incident& incident) {
+    return unfinished_steps(runbook, incident, store.step_progress(incident.id));
+}
+
+std::vector<StepView> incident_steps(Store& store, const Runbook& runbook,
+                                     const Incident& incident) {
+    return steps_for(runbook, incident.severity, store.step_progress(incident.id));
 }
 
 std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now) {

@@ -1,8 +1,8 @@
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
+#include "outage/runbook/catalog.hpp"
+#include "outage/services/assessment.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/progress.hpp"
-#include "outage/runbook/catalog.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -187,4 +187,23 @@ TEST_CASE("progress::due_report lists handovers nobody acknowledged") {
     acknowledge(*f.store, first, {"priya", t0 + minutes{40}});
     close_incident(*f.store, second, {"dry", {}, {}, {}}, {"bob", t0 + minutes{41}});
     CHECK(due_report(*f.store, t0 + minutes{45}, hours{1}).unacknowledged.empty());
+}
+
+TEST_CASE("progress::incident_steps and unfinished_steps read the log") {
+    Fixture f;
+    IncidentId id = f.open_and_assess("no", t0); // SEV3
+    mark_step(*f.store, f.runbook, id, "photos", StepState::done, "six", {"bob", t0});
+    Incident incident = *f.store->find_incident(id);
+
+    auto steps = incident_steps(*f.store, f.runbook, incident);
+    REQUIRE(steps.size() == 2); // move-samples needs SEV2
+    CHECK(steps[0].step->id == "power-off");
+    CHECK_FALSE(steps[0].progress);
+    CHECK(steps[1].step->id == "photos");
+    REQUIRE(steps[1].progress);
+    CHECK(steps[1].progress->note == "six");
+
+    auto unfinished = unfinished_steps(*f.store, f.runbook, incident);
+    REQUIRE(unfinished.size() == 1);
+    CHECK(unfinished[0]->id == "power-off");
 }

@@ -1,62 +1,71 @@
 #pragma once
 
-#include "outage/config/config.hpp"
 #include "outage/model/incident.hpp"
-#include "outage/render/template.hpp"
-#include "outage/runbook/catalog.hpp"
-#include "outage/store/store.hpp"
 
-#include <memory>
+#include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+
+namespace outage {
+class Store;
+struct Config;
+struct RunbookPath;
+struct TemplatePath;
+} // namespace outage
 
 namespace outage::cli {
 
-// The global options of DESIGN §3, as given on the command line or by environment variables.
-struct GlobalOptions {
-    std::string db;        // --db / OUTAGE_DB
-    std::string runbooks;  // --runbooks / OUTAGE_RUNBOOKS
-    std::string templates; // --templates / OUTAGE_TEMPLATES
-    std::string config;    // --config / OUTAGE_CONFIG
-    std::string actor;     // --as / OUTAGE_USER
-    bool json = false;
-    bool no_input = false;
-};
-
-// What every command needs besides its own options; built once per run.
-struct Context {
-    GlobalOptions options;
+// How a command prints, decided once the options are parsed.
+struct Output {
+    bool json = false;        // --json
     bool color = false;       // stdout is a terminal and NO_COLOR is unset
     bool interactive = false; // stdin is a terminal and --no-input was not given
-    int exit_code = 0;        // a command that succeeds with a signal for scripts sets it
 };
 
-// Fills in what the environment decides (colour, interactivity) once options are parsed.
-void settle(Context& ctx);
+// What the dispatcher gives one run of a command: the things its row of the command table asks
+// for, and nothing else (docs/architecture.md#the-dispatcher-what-a-command-gets). Asking for
+// one the row does not name is a mistake in the table, reported as an internal error rather
+// than left to crash.
+class Given {
+  public:
+    Given(std::string command, Output out) : m_command(std::move(command)), m_out(out) {}
 
-// The log path: --db, OUTAGE_DB, else $XDG_DATA_HOME/outage/incidents.db.
-std::string db_path(const Context& ctx);
+    const Output& out() const { return m_out; }
+    // The log, opened with the row's access.
+    Store& log() const;
+    // The clock, read once for the whole run: OUTAGE_NOW or the system clock.
+    Timestamp now() const;
+    // Who acts (--as, OUTAGE_USER or the login name) at now().
+    const Stamp& stamp() const;
+    // The config file, loaded when first asked for: the command decides which of its refusals
+    // comes before a broken config (`close` refuses a closed incident first).
+    const Config& config() const;
+    // The file channel's folder: the config's outbox, else $XDG_DATA_HOME/outage/outbox.
+    std::filesystem::path outbox() const;
+    const RunbookPath& runbooks() const;
+    const TemplatePath& templates() const;
 
-// The runbook folders: --runbooks / OUTAGE_RUNBOOKS or $XDG_CONFIG_HOME/outage/runbooks,
-// then the bundled set.
-RunbookPath runbooks(const Context& ctx);
+    // For the dispatcher, which fills in what the row asks for; a command gets a const Given.
+    void set_log(Store& log) { m_log = &log; }
+    void set_now(Timestamp now) { m_now = now; }
+    void set_stamp(Stamp stamp) {
+        m_now = stamp.at;
+        m_stamp = std::move(stamp);
+    }
+    void set_config(std::function<const Config&()> load) { m_config = std::move(load); }
+    void set_runbooks(const RunbookPath& runbooks) { m_runbooks = &runbooks; }
+    void set_templates(const TemplatePath& templates) { m_templates = &templates; }
 
-// The template folders: --templates / OUTAGE_TEMPLATES or $XDG_CONFIG_HOME/outage/templates,
-// then the bundled set.
-TemplatePath templates(const Context& ctx);
-
-// The config file (--config / OUTAGE_CONFIG, else $XDG_CONFIG_HOME/outage/config.yaml),
-// loaded; defaults when there is none.
-Config config(const Context& ctx);
-
-// The file channel's folder: the config's outbox, else $XDG_DATA_HOME/outage/outbox.
-std::filesystem::path outbox(const Config& config);
-
-// Who acts and when: --as / OUTAGE_USER / the login name, at OUTAGE_NOW or the system clock.
-Stamp stamp(const Context& ctx);
-
-// The clock alone, for commands that only read.
-Timestamp now();
-
-std::unique_ptr<Store> open_log(const Context& ctx, Access access);
+  private:
+    std::string m_command;
+    Output m_out;
+    Store* m_log = nullptr;
+    std::optional<Timestamp> m_now;
+    std::optional<Stamp> m_stamp;
+    std::function<const Config&()> m_config;
+    const RunbookPath* m_runbooks = nullptr;
+    const TemplatePath* m_templates = nullptr;
+};
 
 } // namespace outage::cli

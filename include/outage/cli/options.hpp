@@ -17,11 +17,13 @@ extern const CLI::Validator whole_number;
 // The positional incident id every per-incident command takes.
 void add_incident_id(CLI::App& command, IncidentId& id);
 
-// Parses a time option's value (see parse_when); the error names the option.
-std::optional<Timestamp>
-parse_time_option(const char* option, const std::optional<std::string>& value, Direction direction);
+// Parses a time option's value (see parse_when) against the clock the command was given, which
+// it reads only when the option was given; the error names the option.
+std::optional<Timestamp> parse_time_option(const char* option,
+                                           const std::optional<std::string>& value,
+                                           Direction direction, const Given& given);
 
 // Prints the changed incident: its JSON object, or a headline and its facts.
-void print_changed(const Incident& incident, const Context& ctx, const std::string& headline);
+void print_changed(const Incident& incident, const Output& out, const std::string& headline);
 
 } // namespace outage::cli

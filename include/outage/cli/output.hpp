@@ -1,12 +1,13 @@
 #pragma once
 
 #include "outage/cli/context.hpp"
-#include "outage/services/assessment.hpp"
+#include "outage/model/error.hpp"
 #include "outage/model/incident.hpp"
-#include "outage/services/notify.hpp"
 #include "outage/model/runbook.hpp"
 #include "outage/report/describe.hpp"
 #include "outage/runbook/load.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/services/notify.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,8 +27,8 @@ nlohmann::json notice_result_json(const NotifyResult& result, const std::string&
 void print_notice_result(const NotifyResult& result, const std::string& audience);
 
 // Lint results: each problem as `file:line:column: message` (or a JSON array of
-// {"file", "line", "column", "message"}), a count on stderr, and exit 4 when there is any.
-void print_problems(const std::vector<Problem>& problems, Context& ctx);
+// {"file", "line", "column", "message"}) and a count on stderr; exit 4 when there is any.
+Exit print_problems(const std::vector<Problem>& problems, const Output& out);
 
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);
@@ -51,10 +52,10 @@ class JsonArrayPrinter {
 std::string severity_label(const std::optional<std::string>& severity, bool color);
 
 // The incident's facts, one per line, for `show` and the commands that change it.
-void print_incident(const Incident& incident, const Context& ctx);
+void print_incident(const Incident& incident, const Output& out);
 
 // One line per incident under a header, for `list`.
-void print_incident_table(const std::vector<Incident>& incidents, const Context& ctx);
+void print_incident_table(const std::vector<Incident>& incidents, const Output& out);
 
 // One line per event: local time, actor, what happened.
 void print_timeline(const std::vector<Event>& events);

@@ -2,6 +2,7 @@
 
 #include "outage/model/incident.hpp"
 #include "outage/model/runbook.hpp"
+#include "outage/services/assessment.hpp"
 #include "outage/store/store.hpp"
 
 #include <chrono>
@@ -26,6 +27,14 @@ Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, cons
 // done nor skipped, in runbook order.
 std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
                                           const std::vector<StepProgress>& progress);
+// The same, with the progress as the log has it (`close`).
+std::vector<const Step*> unfinished_steps(Store& store, const Runbook& runbook,
+                                          const Incident& incident);
+
+// The steps that apply at the incident's severity (all of them before the first assessment),
+// each with what has been done about it, as the log has it (`steps`).
+std::vector<StepView> incident_steps(Store& store, const Runbook& runbook,
+                                     const Incident& incident);
 
 // How long a new owner has to acknowledge a handover before `due` lists it.
 inline constexpr std::chrono::minutes handover_ack_window{15};

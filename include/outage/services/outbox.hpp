@@ -1,0 +1,25 @@
+#pragma once
+
+#include "outage/model/incident.hpp"
+#include "outage/services/brief.hpp"
+#include "outage/services/notify.hpp"
+#include "outage/store/store.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace outage {
+
+// Every notice with deliveries still pending or failed, oldest first, with its counts and the
+// last error of its first unsent delivery (`outbox`).
+std::vector<QueuedNotice> queued_notices(Store& store);
+
+// Called as each queued notice is finished, so that a flush is reported as it goes.
+using FlushedNotice = std::function<void(const NoticeRecord& notice, const NotifyResult& result)>;
+
+// Sends what is still pending or failed of every queued notice, oldest first
+// (`outbox --flush`). An error stops the flush; the notices finished before it stay sent.
+void flush_outbox(Store& store, const NotifyEnvironment& env, const Stamp& stamp,
+                  const FlushedNotice& flushed);
+
+} // namespace outage
