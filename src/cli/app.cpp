@@ -154,10 +154,13 @@ Exit dispatch(const Registered& chosen, const GlobalOptions& options) {
         throw std::logic_error(
             fmt::format("internal error: '{}' has nothing to run", chosen.entry->name));
     Given given(chosen.entry->name, output_for(options));
-    if (needs.clock == Clock::stamp)
-        given.set_stamp(read_stamp(options));
-    else if (needs.clock == Clock::now)
-        given.set_now(read_clock());
+    // A bad OUTAGE_NOW or --as is refused here, before anything else; the system clock itself
+    // is read when the command first asks, so `close` on a terminal is stamped when the
+    // answers are recorded, not when the questions began.
+    if (needs.clock != Clock::none)
+        given.set_clock(clock_source(), needs.clock == Clock::stamp
+                                            ? std::optional<std::string>(read_actor(options))
+                                            : std::nullopt);
     std::optional<RunbookPath> runbooks;
     if (needs.runbooks)
         given.set_runbooks(runbooks.emplace(runbook_dirs(options)));

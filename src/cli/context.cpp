@@ -24,11 +24,15 @@ Store& Given::log() const {
 }
 
 Timestamp Given::now() const {
-    return given_or_throw(m_now ? &*m_now : nullptr, m_command, "clock");
+    if (!m_now)
+        m_now = given_or_throw(m_clock ? &m_clock : nullptr, m_command, "clock")();
+    return *m_now;
 }
 
 const Stamp& Given::stamp() const {
-    return given_or_throw(m_stamp ? &*m_stamp : nullptr, m_command, "actor");
+    if (!m_stamp)
+        m_stamp = Stamp{given_or_throw(m_actor ? &*m_actor : nullptr, m_command, "actor"), now()};
+    return *m_stamp;
 }
 
 const Config& Given::config() const {

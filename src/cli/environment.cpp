@@ -97,14 +97,17 @@ fs::path outbox_dir(const Config& config) {
     return data / "outage" / "outbox";
 }
 
-Timestamp read_clock() {
-    return clock_now(std::getenv("OUTAGE_NOW"));
+std::function<Timestamp()> clock_source() {
+    const char* fixed = std::getenv("OUTAGE_NOW");
+    if (fixed && *fixed)
+        return [at = clock_now(fixed)] { return at; };
+    return [] { return clock_now(nullptr); };
 }
 
-Stamp read_stamp(const GlobalOptions& options) {
+std::string read_actor(const GlobalOptions& options) {
     std::string actor = options.actor.empty() ? login_name() : options.actor;
     check_line("--as", actor);
-    return Stamp{actor, read_clock()};
+    return actor;
 }
 
 } // namespace outage::cli

@@ -34,7 +34,8 @@ class Given {
     const Output& out() const { return m_out; }
     // The log, opened with the row's access.
     Store& log() const;
-    // The clock, read once for the whole run: OUTAGE_NOW or the system clock.
+    // The clock, read once for the whole run, at the first call: OUTAGE_NOW or the system
+    // clock.
     Timestamp now() const;
     // Who acts (--as, OUTAGE_USER or the login name) at now().
     const Stamp& stamp() const;
@@ -48,10 +49,10 @@ class Given {
 
     // For the dispatcher, which fills in what the row asks for; a command gets a const Given.
     void set_log(Store& log) { m_log = &log; }
-    void set_now(Timestamp now) { m_now = now; }
-    void set_stamp(Stamp stamp) {
-        m_now = stamp.at;
-        m_stamp = std::move(stamp);
+    // `actor` only for a row that asks for a stamp.
+    void set_clock(std::function<Timestamp()> clock, std::optional<std::string> actor) {
+        m_clock = std::move(clock);
+        m_actor = std::move(actor);
     }
     void set_config(std::function<const Config&()> load) { m_config = std::move(load); }
     void set_runbooks(const RunbookPath& runbooks) { m_runbooks = &runbooks; }
@@ -61,8 +62,10 @@ class Given {
     std::string m_command;
     Output m_out;
     Store* m_log = nullptr;
-    std::optional<Timestamp> m_now;
-    std::optional<Stamp> m_stamp;
+    std::function<Timestamp()> m_clock;
+    std::optional<std::string> m_actor;
+    mutable std::optional<Timestamp> m_now; // the clock's one reading
+    mutable std::optional<Stamp> m_stamp;
     std::function<const Config&()> m_config;
     const RunbookPath* m_runbooks = nullptr;
     const TemplatePath* m_templates = nullptr;

@@ -7,6 +7,7 @@
 #include "outage/runbook/catalog.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace outage::cli {
@@ -47,10 +48,11 @@ Config load_config_file(const GlobalOptions& options);
 // The file channel's folder: the config's outbox, else $XDG_DATA_HOME/outage/outbox.
 std::filesystem::path outbox_dir(const Config& config);
 
-// The clock: OUTAGE_NOW, else the system clock.
-Timestamp read_clock();
+// The clock: OUTAGE_NOW, checked now (Error(usage) when it is not a time), else the system
+// clock, read when it is called.
+std::function<Timestamp()> clock_source();
 
-// Who acts and when: --as / OUTAGE_USER / the login name, at read_clock().
-Stamp read_stamp(const GlobalOptions& options);
+// Who acts: --as / OUTAGE_USER / the login name, checked.
+std::string read_actor(const GlobalOptions& options);
 
 } // namespace outage::cli
