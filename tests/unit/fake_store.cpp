@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <tuple>
 
@@ -13,6 +14,13 @@ using namespace outage;
 using nlohmann::json;
 
 namespace {
+
+// The items of `all` that `keep` holds for, in order.
+template <typename T, typename Keep> std::vector<T> where(const std::vector<T>& all, Keep keep) {
+    std::vector<T> result;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(result), keep);
+    return result;
+}
 
 bool matches(const Incident& incident, const IncidentFilter& filter) {
     return (!filter.status || incident.status == *filter.status) &&
@@ -137,10 +145,8 @@ void FakeStore::save_step_progress(IncidentId incident, const StepProgress& prog
 }
 
 std::vector<Deadline> FakeStore::deadlines(IncidentId incident) {
-    std::vector<Deadline> result;
-    for (const auto& deadline : m_data.deadlines)
-        if (deadline.incident_id == incident)
-            result.push_back(deadline);
+    auto result =
+        where(m_data.deadlines, [&](const Deadline& d) { return d.incident_id == incident; });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return std::tie(a.due_at, a.name) < std::tie(b.due_at, b.name);
     });
@@ -156,11 +162,9 @@ void FakeStore::save_deadline(const Deadline& deadline) {
 }
 
 std::vector<Incident> FakeStore::overdue_incidents(Timestamp now) {
-    std::vector<Incident> result;
-    for (const auto& incident : m_data.incidents)
-        if (incident.status == Status::open && incident.next_update_due &&
-            *incident.next_update_due < now)
-            result.push_back(incident);
+    auto result = where(m_data.incidents, [&](const Incident& i) {
+        return i.status == Status::open && i.next_update_due && *i.next_update_due < now;
+    });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return *a.next_update_due < *b.next_update_due;
     });
@@ -168,13 +172,10 @@ std::vector<Incident> FakeStore::overdue_incidents(Timestamp now) {
 }
 
 std::vector<Deadline> FakeStore::deadlines_due_before(Timestamp horizon) {
-    std::vector<Deadline> result;
-    for (const auto& deadline : m_data.deadlines) {
-        auto incident = find_incident(deadline.incident_id);
-        if (!deadline.met_at && deadline.due_at < horizon && incident &&
-            incident->status == Status::open)
-            result.push_back(deadline);
-    }
+    auto result = where(m_data.deadlines, [&](const Deadline& d) {
+        auto incident = find_incident(d.incident_id);
+        return !d.met_at && d.due_at < horizon && incident && incident->status == Status::open;
+    });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return std::tie(a.due_at, a.incident_id, a.name) <
                std::tie(b.due_at, b.incident_id, b.name);
@@ -227,11 +228,7 @@ std::int64_t FakeStore::count_notices(IncidentId incident, std::string_view audi
 }
 
 std::vector<NoticeRecord> FakeStore::notices(IncidentId incident) {
-    std::vector<NoticeRecord> result;
-    for (const auto& notice : m_data.notices)
-        if (notice.incident_id == incident)
-            result.push_back(notice);
-    return result;
+    return where(m_data.notices, [&](const NoticeRecord& n) { return n.incident_id == incident; });
 }
 
 void FakeStore::insert_delivery(const DeliveryRecord& delivery, Timestamp) {
@@ -293,13 +290,10 @@ DeliveryCounts FakeStore::delivery_counts(std::int64_t notice) {
 }
 
 std::vector<NoticeRecord> FakeStore::notices_with_unsent() {
-    std::vector<NoticeRecord> result;
-    for (const auto& notice : m_data.notices) {
-        DeliveryCounts counts = delivery_counts(notice.id);
-        if (counts.pending + counts.failed > 0)
-            result.push_back(notice);
-    }
-    return result;
+    return where(m_data.notices, [&](const NoticeRecord& n) {
+        DeliveryCounts counts = delivery_counts(n.id);
+        return counts.pending + counts.failed > 0;
+    });
 }
 
 Event FakeStore::append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
@@ -321,11 +315,7 @@ Event FakeStore::append_event(IncidentId incident, const Stamp& stamp, std::stri
 }
 
 std::vector<Event> FakeStore::timeline(IncidentId incident) {
-    std::vector<Event> result;
-    for (const auto& event : m_data.events)
-        if (event.incident_id == incident)
-            result.push_back(event);
-    return result;
+    return where(m_data.events, [&](const Event& e) { return e.incident_id == incident; });
 }
 
 std::string FakeStore::last_handover_note(IncidentId incident) {

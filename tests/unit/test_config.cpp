@@ -101,28 +101,30 @@ webhooks:
 
 TEST_CASE("config::load_config says where a bad config is wrong") {
     TempDir dir;
-    std::string file = dir.file("config.yaml");
-    CHECK(load_error(dir, "outbx: /var/outbox\n") ==
-          file + ":1:1: unknown key 'outbx' in the config file (did you mean 'outbox'?)");
-    CHECK(load_error(dir, "email:\n  host: mail\n  port: 70000\n  from: ops@example.com\n") ==
-          file + ":3:9: 'port' must be at most 65535");
-    CHECK(load_error(dir, "email:\n  host: mail\n  port: 0\n  from: ops@example.com\n") ==
-          file + ":3:9: 'port' must be a whole number of at least 1");
-    CHECK(load_error(dir, "email:\n  host: mail\n  security: ssl\n  from: ops@example.com\n") ==
-          file + ":3:13: security is none, starttls or tls, not 'ssl'");
-    CHECK(load_error(dir, "lang: en\nemail:\n  host: mail\n") ==
-          file + ":3:3: missing required key 'from' in email");
-    CHECK(load_error(dir, "webhooks:\n  chat: {url: \"ftp://x\"}\n") ==
-          file + ":2:15: a webhook url starts with http:// or https://");
-    CHECK(load_error(dir, "webhooks:\n  chat: {url: \"http://x\", format: html}\n") ==
-          file + ":2:35: format is text or notice, not 'html'");
-    CHECK(load_error(dir, "webhooks: [chat]\n") ==
-          file + ":1:11: 'webhooks' maps a name to {url, format}");
-    CHECK(load_error(dir, "status_page: {url: status.example.com}\n") ==
-          file + ":1:20: the status page url starts with http:// or https://");
-    CHECK(load_error(dir, "- outbox\n") ==
-          file + ":1:1: the config file must be a mapping of keys to values, not a list");
-    // Of several problems, the first is the one said.
-    CHECK(load_error(dir, "organisation: [a]\ncontact: [b]\n") ==
-          file + ":1:15: 'organisation' must be text, not a list");
+    // Each config text and the message it gets after "<file>:".
+    const std::pair<const char*, const char*> cases[] = {
+        {"outbx: /var/outbox\n",
+         "1:1: unknown key 'outbx' in the config file (did you mean 'outbox'?)"},
+        {"email:\n  host: mail\n  port: 70000\n  from: ops@example.com\n",
+         "3:9: 'port' must be at most 65535"},
+        {"email:\n  host: mail\n  port: 0\n  from: ops@example.com\n",
+         "3:9: 'port' must be a whole number of at least 1"},
+        {"email:\n  host: mail\n  security: ssl\n  from: ops@example.com\n",
+         "3:13: security is none, starttls or tls, not 'ssl'"},
+        {"lang: en\nemail:\n  host: mail\n", "3:3: missing required key 'from' in email"},
+        {"webhooks:\n  chat: {url: \"ftp://x\"}\n",
+         "2:15: a webhook url starts with http:// or https://"},
+        {"webhooks:\n  chat: {url: \"http://x\", format: html}\n",
+         "2:35: format is text or notice, not 'html'"},
+        {"webhooks: [chat]\n", "1:11: 'webhooks' maps a name to {url, format}"},
+        {"status_page: {url: status.example.com}\n",
+         "1:20: the status page url starts with http:// or https://"},
+        {"- outbox\n", "1:1: the config file must be a mapping of keys to values, not a list"},
+        // Of several problems, the first is the one said.
+        {"organisation: [a]\ncontact: [b]\n", "1:15: 'organisation' must be text, not a list"},
+    };
+    for (const auto& [text, message] : cases) {
+        INFO(text);
+        CHECK(load_error(dir, text) == dir.file("config.yaml") + ":" + message);
+    }
 }

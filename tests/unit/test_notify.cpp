@@ -76,6 +76,15 @@ struct Fixture {
         return r;
     }
 
+    // The customers' e-mail notice to the CSV `contacts`, read from r.csv.
+    NotifyRequest customers(const std::string& contacts) {
+        files.files["r.csv"] = contacts;
+        NotifyRequest r = request("customers", "email");
+        r.recipients_csv = "r.csv";
+        r.eta = t0 + hours{2};
+        return r;
+    }
+
     NotifyResult run(const NotifyRequest& r) {
         return notify(store, env, r, {"alice", t0}, {}, {channels.factory(), files.opener()});
     }
@@ -239,10 +248,7 @@ TEST_CASE("notify::notice_identity changes with every value of the call") {
 
 TEST_CASE("notify::records the notice and a delivery per recipient, reading the CSV once") {
     Fixture f;
-    f.files.files["r.csv"] = two_contacts;
-    NotifyRequest request = f.request("customers", "email");
-    request.recipients_csv = "r.csv";
-    request.eta = t0 + hours{2};
+    NotifyRequest request = f.customers(two_contacts);
     NotifyResult result = f.run(request);
 
     CHECK(f.files.opens == 1);
@@ -279,10 +285,7 @@ TEST_CASE("notify::records the notice and a delivery per recipient, reading the 
 
 TEST_CASE("notify::a dry run renders every message and records nothing") {
     Fixture f;
-    f.files.files["r.csv"] = two_contacts;
-    NotifyRequest request = f.request("customers", "email");
-    request.recipients_csv = "r.csv";
-    request.eta = t0 + hours{2};
+    NotifyRequest request = f.customers(two_contacts);
     request.dry_run = true;
     std::string before = f.store.dump();
     int writes = f.store.writes_begun();
@@ -339,25 +342,22 @@ TEST_CASE("notify::a refused send is marked failed, and the same call sends only
 
 TEST_CASE("notify::a refusal after the walk has begun leaves the log as it was") {
     Fixture f;
-    NotifyRequest request = f.request("customers", "email");
-    request.recipients_csv = "r.csv";
-    request.eta = t0 + hours{2};
+    NotifyRequest request = f.customers(two_contacts);
     std::string before = f.store.dump();
     std::string message;
 
     SECTION("a bad row, after good ones") {
-        f.files.files["r.csv"] = two_contacts + "c@example,C,Acme,en\n";
+        f.files.files["r.csv"] += "c@example,C,Acme,en\n";
         CHECK(exit_of([&] { f.run(request); }, message) == Exit::usage);
         CHECK(message == "r.csv:4: invalid e-mail address 'c@example'");
     }
     SECTION("an organisation below the plan's minimum") {
-        f.files.files["r.csv"] = two_contacts + "c@example.com,C,Solo,en\n";
+        f.files.files["r.csv"] += "c@example.com,C,Solo,en\n";
         CHECK(exit_of([&] { f.run(request); }, message) == Exit::usage);
         CHECK(message == "the plan tells each customers organisation through at least 2 "
                          "contacts; 'Solo' has 1");
     }
     SECTION("a channel the config cannot build, asked for after the recipients are checked") {
-        f.files.files["r.csv"] = two_contacts;
         NotifyIo io{[](ChannelKind) -> std::unique_ptr<Channel> {
                         throw Error(Exit::runtime, "the SMTP password variable P is not set");
                     },
