@@ -1,8 +1,8 @@
 #include "outage/deliver/channel.hpp"
 
+#include "outage/deliver/email.hpp"
 #include "outage/io/atomic_file.hpp"
 #include "outage/model/error.hpp"
-#include "outage/deliver/email.hpp"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -34,7 +34,6 @@ class StdoutChannel final : public Channel {
         m_out << "----\n";
         m_out.flush();
     }
-    bool takes_addresses() const override { return false; }
 
   private:
     std::ostream& m_out;
@@ -72,7 +71,6 @@ class FileChannel final : public Channel {
         write_file_atomically(m_outbox / (message.file_stem + ".eml"), format_email(email), 0600,
                               m_partial);
     }
-    bool takes_addresses() const override { return true; }
 
   private:
     fs::path m_outbox;
@@ -216,7 +214,6 @@ class SmtpChannel final : public Channel {
                         fmt::format("SMTP {}:{}: {}", m_config.host, m_config.port,
                                     *error ? error : libcurl().easy_strerror(result)));
     }
-    bool takes_addresses() const override { return true; }
 
   private:
     EmailConfig m_config;
@@ -278,7 +275,6 @@ class WebhookChannel final : public Channel {
             throw Error(Exit::runtime, fmt::format("webhook {}: the server answered HTTP {}",
                                                    hook->first, status));
     }
-    bool takes_addresses() const override { return false; }
 
   private:
     std::map<std::string, WebhookConfig> m_hooks;
@@ -321,13 +317,15 @@ std::unique_ptr<Channel> make_channel(ChannelKind kind, const ChannelSettings& s
         return std::make_unique<StdoutChannel>(out);
     case ChannelKind::file:
         return std::make_unique<FileChannel>(
-            outbox, settings.email ? settings.email->from : std::string("outage <outage@localhost>"));
+            outbox,
+            settings.email ? settings.email->from : std::string("outage <outage@localhost>"));
     case ChannelKind::email:
         if (!settings.email)
             throw Error(Exit::runtime,
                         fmt::format("the email channel needs an email section in the config file "
                                     "{}",
-                                    settings.config_file.empty() ? "(none found)" : settings.config_file.string()));
+                                    settings.config_file.empty() ? "(none found)"
+                                                                 : settings.config_file.string()));
         return std::make_unique<SmtpChannel>(*settings.email);
     case ChannelKind::webhook:
         if (settings.webhooks.empty())

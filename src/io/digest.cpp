@@ -26,32 +26,73 @@ std::string to_hex(const uint8_t* digest, size_t length) {
 
 } // namespace
 
-std::string sha256_hex(std::string_view data) {
+struct Sha256::Context {
     sha256_ctx ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
+};
+
+Sha256::Sha256() : m_context(std::make_unique<Context>()) {
+    sha256_init(&m_context->ctx);
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::update(std::string_view data) {
+    sha256_update(&m_context->ctx, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
+}
+
+std::string Sha256::hex_digest() {
     uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof digest, digest);
+    sha256_digest(&m_context->ctx, sizeof digest, digest);
     return to_hex(digest, sizeof digest);
+}
+
+std::string sha256_hex(std::string_view data) {
+    Sha256 hash;
+    hash.update(data);
+    return hash.hex_digest();
 }
 
 std::string sha256_file(const std::string& path) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file)
         throw Error(Exit::usage, fmt::format("{}: {}", path, std::strerror(errno)));
-    sha256_ctx ctx;
-    sha256_init(&ctx);
+    Sha256 hash;
     char buffer[1 << 16];
     size_t n;
     while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0)
-        sha256_update(&ctx, n, reinterpret_cast<const uint8_t*>(buffer));
+        hash.update({buffer, n});
     bool failed = std::ferror(file);
     std::fclose(file);
     if (failed)
         throw Error(Exit::usage, fmt::format("{}: read error", path));
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof digest, digest);
-    return to_hex(digest, sizeof digest);
+    return hash.hex_digest();
+}
+
+DigestingStream::DigestingStream(std::istream& source) : std::istream(nullptr), m_buffer(source) {
+    rdbuf(&m_buffer);
+}
+
+std::string DigestingStream::finish() {
+    m_buffer.drain();
+    return m_buffer.hash().hex_digest();
+}
+
+void DigestingStream::Buffer::drain() {
+    do
+        setg(eback(), egptr(), egptr());
+    while (underflow() != traits_type::eof());
+}
+
+DigestingStream::Buffer::int_type DigestingStream::Buffer::underflow() {
+    if (gptr() < egptr())
+        return traits_type::to_int_type(*gptr());
+    m_source.read(m_chunk.data(), static_cast<std::streamsize>(m_chunk.size()));
+    auto n = static_cast<size_t>(m_source.gcount());
+    if (n == 0)
+        return traits_type::eof();
+    m_hash.update({m_chunk.data(), n});
+    setg(m_chunk.data(), m_chunk.data(), m_chunk.data() + n);
+    return traits_type::to_int_type(*gptr());
 }
 
 std::string base64(std::string_view data) {

@@ -77,6 +77,9 @@ class ErrorTranslatingStore final : public Store {
     std::int64_t insert_notice(const NoticeRecord& notice) override {
         return guarded([&] { return m_inner->insert_notice(notice); });
     }
+    void set_notice_identity(std::int64_t notice, std::string_view identity) override {
+        guarded([&] { m_inner->set_notice_identity(notice, identity); });
+    }
     std::int64_t count_notices(IncidentId incident, std::string_view audience) override {
         return guarded([&] { return m_inner->count_notices(incident, audience); });
     }
@@ -110,6 +113,9 @@ class ErrorTranslatingStore final : public Store {
     }
     std::vector<Event> timeline(IncidentId incident) override {
         return guarded([&] { return m_inner->timeline(incident); });
+    }
+    std::string last_handover_note(IncidentId incident) override {
+        return guarded([&] { return m_inner->last_handover_note(incident); });
     }
     void each_event(const EventFilter& filter,
                     const std::function<void(const Event&)>& visit) override {

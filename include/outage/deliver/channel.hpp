@@ -24,14 +24,12 @@ struct Outgoing {
     nlohmann::json notice; // the notice and delivery as JSON, for webhook format "notice"
 };
 
-// Where messages go (DESIGN §2). Each send either delivers or throws Error(runtime) with
-// the reason, which is recorded on the delivery.
+// Where messages go (docs/architecture.md#the-send-path-notify-in-parts). Each send either
+// delivers or throws Error(runtime) with the reason, which is recorded on the delivery.
 class Channel {
   public:
     virtual ~Channel() = default;
     virtual void send(const Outgoing& message) = 0;
-    // True when a recipient is an e-mail address (email, file); false for stdout and webhook.
-    virtual bool takes_addresses() const = 0;
 };
 
 enum class ChannelKind { stdout_channel, file, email, webhook };
@@ -40,8 +38,8 @@ enum class ChannelKind { stdout_channel, file, email, webhook };
 std::optional<ChannelKind> parse_channel(std::string_view name);
 std::string_view to_string(ChannelKind kind);
 
-// Builds a channel from the config file's settings. Stdout writes to `out`; the file channel writes to
-// `outbox`. Throws Error(runtime) when the config lacks what the channel needs (no email
+// Builds a channel from the config file's settings. Stdout writes to `out`; the file channel writes
+// to `outbox`. Throws Error(runtime) when the config lacks what the channel needs (no email
 // section, a password variable that is not set).
 std::unique_ptr<Channel> make_channel(ChannelKind kind, const ChannelSettings& settings,
                                       const std::filesystem::path& outbox, std::ostream& out);

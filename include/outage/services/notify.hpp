@@ -1,15 +1,17 @@
 #pragma once
 
 #include "outage/config/config.hpp"
-#include "outage/model/incident.hpp"
 #include "outage/deliver/channel.hpp"
+#include "outage/model/incident.hpp"
 #include "outage/render/render.hpp"
 #include "outage/render/template.hpp"
 #include "outage/runbook/catalog.hpp"
+#include "outage/services/recipient_source.hpp"
 #include "outage/store/store.hpp"
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -44,6 +46,20 @@ struct NotifyEnvironment {
     std::ostream& out; // the stdout channel and dry runs write here
 };
 
+// Builds the channel of a kind. Throws Error(runtime) when the config lacks what it needs.
+using ChannelFactory = std::function<std::unique_ptr<Channel>(ChannelKind)>;
+
+// What notify reaches besides the log, passed in so that tests can substitute a fake channel
+// and count file reads (docs/architecture.md#the-send-path-notify-in-parts).
+struct NotifyIo {
+    ChannelFactory channel;
+    FileOpener open_file; // the --recipients file
+};
+
+// The real ones: make_channel with `env`'s config, outbox and output stream, and files on
+// disk. Keeps a reference to `env`, which must outlive it.
+NotifyIo system_io(const NotifyEnvironment& env);
+
 // Called after each delivery with how many of the notice's unsent ones are done.
 using Progress = std::function<void(std::int64_t done, std::int64_t total)>;
 
@@ -58,11 +74,20 @@ struct NotifyResult {
 // Renders the audience's template with the incident's facts and sends it: the notice and
 // every delivery are recorded as pending first, then marked sent or failed. The same call
 // again resumes the same notice. Throws Error(usage) for too few recipients, a malformed
-// recipients CSV or a missing required field, before anything is recorded.
+// recipients CSV or a missing required field, and Error(runtime) for a channel the config
+// cannot build, leaving the log as it was. A dry run renders every message to the stdout
+// channel and records nothing.
+NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
+                    const Stamp& stamp, const Progress& progress, const NotifyIo& io);
+// The same through system_io(env).
 NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
                     const Stamp& stamp, const Progress& progress);
 
-// Sends what is still pending or failed of one notice (`notify --resume`).
+// Sends what is still pending or failed of one notice (`notify --resume`). Throws
+// Error(not_found) when there is no such notice.
+NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
+                           const Stamp& stamp, const Progress& progress, const NotifyIo& io);
+// The same through system_io(env).
 NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
                            const Stamp& stamp, const Progress& progress);
 

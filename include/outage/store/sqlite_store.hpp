@@ -39,6 +39,7 @@ class SqliteStore final : public Store {
     std::optional<NoticeRecord> find_notice(std::int64_t id) override;
     std::optional<NoticeRecord> find_notice_by_identity(std::string_view identity) override;
     std::int64_t insert_notice(const NoticeRecord& notice) override;
+    void set_notice_identity(std::int64_t notice, std::string_view identity) override;
     std::int64_t count_notices(IncidentId incident, std::string_view audience) override;
     std::vector<NoticeRecord> notices(IncidentId incident) override;
     void insert_delivery(const DeliveryRecord& delivery, Timestamp at) override;
@@ -54,6 +55,7 @@ class SqliteStore final : public Store {
     Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                        const nlohmann::json& payload) override;
     std::vector<Event> timeline(IncidentId incident) override;
+    std::string last_handover_note(IncidentId incident) override;
     void each_event(const EventFilter& filter,
                     const std::function<void(const Event&)>& visit) override;
     ChainCheck verify_chain() override;

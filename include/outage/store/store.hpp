@@ -77,6 +77,9 @@ class Store {
     virtual std::optional<NoticeRecord> find_notice_by_identity(std::string_view identity) = 0;
     // Inserts a notice and returns its id; `notice.id` is ignored.
     virtual std::int64_t insert_notice(const NoticeRecord& notice) = 0;
+    // Gives a notice its identity. notify inserts a notice before its deliveries and learns
+    // the identity only once it has read them (docs/architecture.md#the-send-path-notify-in-parts).
+    virtual void set_notice_identity(std::int64_t notice, std::string_view identity) = 0;
     // How many notices the incident has had for an audience.
     virtual std::int64_t count_notices(IncidentId incident, std::string_view audience) = 0;
     // The incident's notices, oldest first.
@@ -101,6 +104,8 @@ class Store {
                                const nlohmann::json& payload) = 0;
     // The incident's events, oldest first.
     virtual std::vector<Event> timeline(IncidentId incident) = 0;
+    // The note of the incident's last handover that carried one; empty when none did.
+    virtual std::string last_handover_note(IncidentId incident) = 0;
     // Calls `visit` for each matching event in log order, one at a time: memory stays flat
     // on a log of millions of events (export, stats).
     virtual void each_event(const EventFilter& filter,
