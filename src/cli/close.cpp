@@ -244,7 +244,7 @@ Command add_close(CLI::App& command) {
         ->required();
     command.add_option("--root-cause", options->request.root_cause, "Why it happened");
     command.add_option("--recurrence", options->recurrence, "Can it happen again")
-        ->check(CLI::IsMember({"likely", "unlikely", "unknown"}));
+        ->check(one_of(recurrence_names));
     command
         .add_option("--action", options->request.actions,
                     "An action that prevents a recurrence (repeatable)")

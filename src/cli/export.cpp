@@ -43,9 +43,9 @@ class ExportSink {
 Exit export_run(const ExportOptions& options, const Given& given) {
     std::string format = options.format.value_or("json");
     ExportSink sink(options.output.has_value());
-    ExportCounts counts = export_incidents(
-        given.log(), options.filter, format == "csv" ? ExportFormat::csv : ExportFormat::json,
-        options.events, [&sink](std::string_view text) { sink.write(text); });
+    ExportCounts counts =
+        export_incidents(given.log(), options.filter, *export_format_names.parse(format),
+                         options.events, [&sink](std::string_view text) { sink.write(text); });
     if (!options.output)
         return Exit::ok;
     // Exports hold internal fields (owners, notes, root causes): private like the log.
@@ -71,10 +71,10 @@ Exit export_run(const ExportOptions& options, const Given& given) {
 Command add_export(CLI::App& command) {
     auto options = std::make_shared<ExportOptions>();
     command.add_option("--format", options->format, "json (the default) or csv")
-        ->check(CLI::IsMember({"json", "csv"}));
+        ->check(one_of(export_format_names));
     command.add_option("--status", options->status, "Which incidents: open, closed or all")
         ->capture_default_str()
-        ->check(CLI::IsMember({"open", "closed", "all"}));
+        ->check(one_of(status_names, {"all"}));
     command
         .add_option("--since", options->since,
                     "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 7d")

@@ -1,6 +1,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
+#include "outage/model/runbook.hpp"
 #include "outage/report/describe.hpp"
 #include "outage/services/queries.hpp"
 
@@ -22,10 +23,11 @@ Command add_list(CLI::App& command) {
     auto options = std::make_shared<ListOptions>();
     command.add_option("--status", options->status, "Which incidents: open, closed or all")
         ->capture_default_str()
-        ->check(CLI::IsMember({"open", "closed", "all"}));
+        ->check(one_of(status_names, {"all"}));
     command.add_option("--scenario", options->scenario, "Only this scenario")->type_name("ID");
     command.add_option("--severity", options->severity, "Only this severity")
-        ->check(CLI::IsMember({"SEV1", "SEV2", "SEV3", "SEV4"}));
+        ->check(CLI::IsMember(
+            std::vector<std::string>(severity_levels.begin(), severity_levels.end())));
     command
         .add_option("--since", options->since,
                     "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 7d")

@@ -83,7 +83,7 @@ Command add_notify(CLI::App& command) {
         ->type_name("NAME");
     command
         .add_option("--channel", r.channel, "stdout, file, email or webhook (default: the plan's)")
-        ->check(CLI::IsMember({"stdout", "file", "email", "webhook"}));
+        ->check(one_of(channel_kind_names));
     command.add_option("--to", r.to, "A recipient: e-mail address, or webhook name (repeatable)")
         ->type_name("ADDR");
     command

@@ -45,7 +45,8 @@ void print_stats_table(const Stats& stats) {
 }
 
 Exit stats_run(const StatsOptions& options, const Given& given) {
-    Stats stats = compute_stats(given.log(), *parse_grouping(options.by), options.since_time);
+    Stats stats =
+        compute_stats(given.log(), *stats_grouping_names.parse(options.by), options.since_time);
     if (options.html)
         // Counts and scenario ids only, nothing internal: readable like any page.
         write_file_atomically(*options.html, stats_html(stats, given.now()), 0644);
@@ -69,7 +70,7 @@ Command add_stats(CLI::App& command) {
     command
         .add_option("--by", options->by, "Group by scenario, severity (the worst reached) or month")
         ->capture_default_str()
-        ->check(CLI::IsMember({"scenario", "severity", "month"}));
+        ->check(one_of(stats_grouping_names));
     command
         .add_option("--since", options->since,
                     "Only incidents opened since: ISO 8601, HH:MM today, or ago: 2h, 30d")

@@ -15,13 +15,20 @@ struct UpdateOptions {
     std::optional<std::int64_t> affected;
     UpdateRequest request;
 };
+
+// Every phase but resolved: closing records the resolution, and is its own command.
+std::vector<std::string> open_phases() {
+    auto phases = phase_names.names();
+    std::erase(phases, std::string(to_string(Phase::resolved)));
+    return phases;
+}
 } // namespace
 
 Command add_update(CLI::App& command) {
     auto options = std::make_shared<UpdateOptions>();
     add_incident_id(command, options->id);
     command.add_option("--status", options->status, "Where the response stands")
-        ->check(CLI::IsMember({"investigating", "identified", "monitoring"}));
+        ->check(CLI::IsMember(open_phases()));
     command.add_option("--note", options->note, "What changed, for the timeline");
     command
         .add_option("--eta", options->eta,

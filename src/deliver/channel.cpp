@@ -284,32 +284,6 @@ class WebhookChannel final : public Channel {
 
 } // namespace
 
-std::optional<ChannelKind> parse_channel(std::string_view name) {
-    if (name == "stdout")
-        return ChannelKind::stdout_channel;
-    if (name == "file")
-        return ChannelKind::file;
-    if (name == "email")
-        return ChannelKind::email;
-    if (name == "webhook")
-        return ChannelKind::webhook;
-    return std::nullopt;
-}
-
-std::string_view to_string(ChannelKind kind) {
-    switch (kind) {
-    case ChannelKind::stdout_channel:
-        return "stdout";
-    case ChannelKind::file:
-        return "file";
-    case ChannelKind::email:
-        return "email";
-    case ChannelKind::webhook:
-        return "webhook";
-    }
-    return "?";
-}
-
 std::unique_ptr<Channel> make_channel(ChannelKind kind, const ChannelSettings& settings,
                                       const fs::path& outbox, std::ostream& out) {
     switch (kind) {

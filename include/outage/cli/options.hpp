@@ -1,10 +1,12 @@
 #pragma once
 
 #include "outage/cli/context.hpp"
+#include "outage/model/names.hpp"
 #include "outage/model/time.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -16,6 +18,16 @@ extern const CLI::Validator whole_number;
 
 // The positional incident id every per-incident command takes.
 void add_incident_id(CLI::App& command, IncidentId& id);
+
+// What an option accepts: the names of an enum's table, then any words of the option's own
+// ("all").
+template <typename Enum, std::size_t N>
+CLI::IsMember one_of(const NameTable<Enum, N>& names,
+                     std::initializer_list<const char*> extra = {}) {
+    std::vector<std::string> accepted = names.names();
+    accepted.insert(accepted.end(), extra.begin(), extra.end());
+    return CLI::IsMember(accepted);
+}
 
 // Parses a time option's value (see parse_when) against the clock the command was given, which
 // it reads only when the option was given; the error names the option.

@@ -32,11 +32,13 @@ class Channel {
     virtual void send(const Outgoing& message) = 0;
 };
 
-enum class ChannelKind { stdout_channel, file, email, webhook };
-
 // "stdout", "file", "email", "webhook"; nothing for another name.
-std::optional<ChannelKind> parse_channel(std::string_view name);
-std::string_view to_string(ChannelKind kind);
+inline std::optional<ChannelKind> parse_channel(std::string_view name) {
+    return channel_kind_names.parse(name);
+}
+inline std::string_view to_string(ChannelKind kind) {
+    return channel_kind_names.name(kind);
+}
 
 // Builds a channel from the config file's settings. Stdout writes to `out`; the file channel writes
 // to `outbox`. Throws Error(runtime) when the config lacks what the channel needs (no email

@@ -9,6 +9,12 @@
 
 namespace outage {
 
+// Where messages go: also what a runbook's plan names, so the model holds the names.
+enum class ChannelKind { stdout_channel, file, email, webhook };
+inline constexpr NameTable channel_kind_names{
+    std::pair{ChannelKind::stdout_channel, "stdout"}, std::pair{ChannelKind::file, "file"},
+    std::pair{ChannelKind::email, "email"}, std::pair{ChannelKind::webhook, "webhook"}};
+
 // How outage reaches an SMTP server and a webhook: read from the config file (config/) and
 // used by the channels (deliver/), which therefore share these plain values and nothing else.
 enum class SmtpSecurity { none, starttls, tls };

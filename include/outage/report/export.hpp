@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outage/model/names.hpp"
 #include "outage/store/store.hpp"
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 namespace outage {
 
 enum class ExportFormat { json, csv };
+inline constexpr NameTable export_format_names{std::pair{ExportFormat::json, "json"},
+                                               std::pair{ExportFormat::csv, "csv"}};
 
 // How much an export held.
 struct ExportCounts {

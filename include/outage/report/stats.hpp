@@ -22,9 +22,6 @@ inline constexpr NameTable stats_grouping_names{std::pair{StatsGrouping::scenari
 inline std::string_view to_string(StatsGrouping grouping) {
     return stats_grouping_names.name(grouping);
 }
-inline std::optional<StatsGrouping> parse_grouping(std::string_view text) {
-    return stats_grouping_names.parse(text);
-}
 
 // A mean and a median over the incidents that have the measure.
 struct SpanSummary {
