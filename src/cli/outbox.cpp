@@ -3,6 +3,7 @@
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
 #include "outage/services/notify.hpp"
+#include "outage/services/queued.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,9 +1,9 @@
 #include "outage/services/brief.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
-#include "outage/services/lifecycle.hpp"
 #include "outage/render/render.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <map>
 
@@ -90,13 +90,7 @@ Brief make_brief(Store& store, const Runbook* runbook, const TemplatePath& templ
         if (!deadline.met_at)
             brief.deadlines.push_back(deadline);
 
-    for (const auto& notice : store.notices_with_unsent()) {
-        if (notice.incident_id != id)
-            continue;
-        auto unsent = store.unsent_deliveries(notice.id, 0, 1);
-        brief.queued.push_back({notice, store.delivery_counts(notice.id),
-                                unsent.empty() ? std::nullopt : unsent.front().last_error});
-    }
+    brief.queued = queued_notices(store, id);
 
     std::map<std::string, size_t> by_audience;
     for (auto& notice : store.notices(id)) {

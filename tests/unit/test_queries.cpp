@@ -3,6 +3,7 @@
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/outbox.hpp"
 #include "outage/services/queries.hpp"
+#include "outage/services/queued.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -106,7 +107,7 @@ TEST_CASE("queries::verify_timeline") {
     CHECK(check.head.size() == 64);
 }
 
-TEST_CASE("outbox::queued_notices") {
+TEST_CASE("queued::queued_notices") {
     Log log;
     log.notice(1, {DeliveryState::sent, DeliveryState::sent});
     std::int64_t failed = log.notice(1, {DeliveryState::sent, DeliveryState::failed});
@@ -122,6 +123,10 @@ TEST_CASE("outbox::queued_notices") {
     CHECK(queued[1].notice.incident_id == 2);
     CHECK(queued[1].counts.pending == 1);
     CHECK_FALSE(queued[1].last_error);
+    auto of_incident_2 = queued_notices(*log.store, 2);
+    REQUIRE(of_incident_2.size() == 1);
+    CHECK(of_incident_2[0].notice.id == pending);
+    CHECK(queued_notices(*log.store, 3).empty());
 }
 
 TEST_CASE("outbox::flush_outbox") {

@@ -3,6 +3,7 @@
 #include "outage/model/incident.hpp"
 #include "outage/model/runbook.hpp"
 #include "outage/render/template.hpp"
+#include "outage/services/queued.hpp"
 #include "outage/store/store.hpp"
 
 #include <optional>
@@ -26,13 +27,6 @@ struct OwnerSpell {
 struct BriefStep {
     Step step;
     std::optional<StepProgress> progress;
-};
-
-// A notice with deliveries still queued or failed.
-struct QueuedNotice {
-    NoticeRecord notice;
-    DeliveryCounts counts;
-    std::optional<std::string> last_error;
 };
 
 // The last message an audience had, with its subject as the template renders it with the

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "outage/model/incident.hpp"
-#include "outage/services/brief.hpp"
 #include "outage/services/notify.hpp"
 #include "outage/store/store.hpp"
 
@@ -9,10 +8,6 @@
 #include <vector>
 
 namespace outage {
-
-// Every notice with deliveries still pending or failed, oldest first, with its counts and the
-// last error of its first unsent delivery (`outbox`).
-std::vector<QueuedNotice> queued_notices(Store& store);
 
 // Called as each queued notice is finished, so that a flush is reported as it goes.
 using FlushedNotice = std::function<void(const NoticeRecord& notice, const NotifyResult& result)>;
