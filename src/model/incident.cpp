@@ -1,45 +1,31 @@
 #include "outage/model/incident.hpp"
 
-#include <array>
-#include <utility>
+#include "name_table.hpp"
 
 namespace outage {
 namespace {
 
-template <typename Enum, size_t N>
-std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                           std::string_view text) {
-    for (const auto& [value, name] : names)
-        if (name == text)
-            return value;
-    return std::nullopt;
-}
-
-template <typename Enum, size_t N>
-std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                         Enum value) {
-    for (const auto& [candidate, name] : names)
-        if (candidate == value)
-            return name;
-    return "?";
-}
-
-constexpr std::array<std::pair<Status, std::string_view>, 2> status_names{{
+constexpr NameTable<Status, 2> status_names{{
     {Status::open, "open"},
     {Status::closed, "closed"},
 }};
 
-constexpr std::array<std::pair<Phase, std::string_view>, 4> phase_names{{
+constexpr NameTable<Phase, 4> phase_names{{
     {Phase::investigating, "investigating"},
     {Phase::identified, "identified"},
     {Phase::monitoring, "monitoring"},
     {Phase::resolved, "resolved"},
 }};
 
-constexpr std::array<std::pair<Recurrence, std::string_view>, 3> recurrence_names{{
+constexpr NameTable<Recurrence, 3> recurrence_names{{
     {Recurrence::likely, "likely"},
     {Recurrence::unlikely, "unlikely"},
     {Recurrence::unknown, "unknown"},
+}};
+
+constexpr NameTable<StepState, 2> step_state_names{{
+    {StepState::done, "done"},
+    {StepState::skipped, "skipped"},
 }};
 
 } // namespace
@@ -66,7 +52,7 @@ std::string_view to_string(DeliveryState state) {
 }
 
 std::string_view to_string(StepState state) {
-    return state == StepState::done ? "done" : "skipped";
+    return name_of(step_state_names, state);
 }
 
 std::optional<Status> parse_status(std::string_view text) {
@@ -77,6 +63,9 @@ std::optional<Phase> parse_phase(std::string_view text) {
 }
 std::optional<Recurrence> parse_recurrence(std::string_view text) {
     return lookup(recurrence_names, text);
+}
+std::optional<StepState> parse_step_state(std::string_view text) {
+    return lookup(step_state_names, text);
 }
 
 } // namespace outage

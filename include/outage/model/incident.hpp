@@ -137,5 +137,6 @@ std::string_view to_string(DeliveryState state);
 std::optional<Status> parse_status(std::string_view text);
 std::optional<Phase> parse_phase(std::string_view text);
 std::optional<Recurrence> parse_recurrence(std::string_view text);
+std::optional<StepState> parse_step_state(std::string_view text);
 
 } // namespace outage
