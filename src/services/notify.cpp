@@ -53,7 +53,7 @@ json public_only(const json& fields) {
 std::string last_handover_note(Store& store, IncidentId id) {
     std::string note;
     for (const auto& event : store.timeline(id))
-        if (event.kind == "handoff" && event.payload.contains("note"))
+        if (kind_of(event) == EventKind::handoff && event.payload.contains("note"))
             note = event.payload["note"].get<std::string>();
     return note;
 }
@@ -396,13 +396,13 @@ NotifyResult finish(Store& store, const NoticeRecord& notice, std::int64_t attem
     result.counts = store.delivery_counts(notice.id);
     if (attempted > 0)
         write_transaction(store, [&] {
-            store.append_event(notice.incident_id, stamp, "notice_sent",
-                               {{"notice", notice.id},
-                                {"audience", notice.audience},
-                                {"attempted", attempted},
-                                {"sent", result.counts.sent},
-                                {"failed", result.counts.failed},
-                                {"pending", result.counts.pending}});
+            store.append_event(notice.incident_id, stamp,
+                               events::NoticeSent{.notice = notice.id,
+                                                  .audience = notice.audience,
+                                                  .attempted = attempted,
+                                                  .sent = result.counts.sent,
+                                                  .failed = result.counts.failed,
+                                                  .pending = result.counts.pending});
         });
     return result;
 }
@@ -550,21 +550,20 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
                     store.insert_delivery(delivery, stamp.at);
                 }
             }
-            json payload = {{"notice", created.id},
-                            {"audience", created.audience},
-                            {"template", created.template_name},
-                            {"channel", created.channel},
-                            {"recipients", store.delivery_counts(created.id).pending}};
-            if (request.note)
-                payload["note"] = *request.note;
+            events::Notice payload{.notice = created.id,
+                                   .audience = created.audience,
+                                   .template_name = created.template_name,
+                                   .channel = created.channel,
+                                   .recipients = store.delivery_counts(created.id).pending,
+                                   .note = request.note};
             // An update to people outside starts the clock for the next one.
             if (plan.audience_class == AudienceClass::external && plan.incident.update_interval) {
                 Incident incident = require_incident(store, plan.incident.id);
                 incident.next_update_due = stamp.at + *incident.update_interval;
                 store.save_incident(incident);
-                payload["next_update_due"] = format_iso_utc(*incident.next_update_due);
+                payload.next_update_due = incident.next_update_due;
             }
-            store.append_event(created.incident_id, stamp, "notice", payload);
+            store.append_event(created.incident_id, stamp, payload);
             return created;
         });
     }

@@ -424,8 +424,8 @@ void SqliteStore::each_event(const EventFilter& filter,
     int index = 0;
     if (filter.incident)
         stmt.bind(++index, *filter.incident);
-    for (const auto& kind : filter.kinds)
-        stmt.bind(++index, kind);
+    for (EventKind kind : filter.kinds)
+        stmt.bind(++index, std::string(to_string(kind)));
     if (filter.since)
         stmt.bind(++index, format_iso_utc(*filter.since));
     while (stmt.executeStep())
