@@ -187,15 +187,6 @@ struct Writer {
     template <typename T> static nlohmann::json put(const T& value) { return value; }
 };
 
-template <typename Enum>
-Enum parse_enum(const FieldReader& read, std::string_view key, std::string_view text,
-                std::optional<Enum> (*parse)(std::string_view), std::string_view allowed) {
-    auto value = parse(text);
-    if (!value)
-        read.invalid(key, allowed);
-    return *value;
-}
-
 // Reads fields through FieldReader, so a row of the wrong shape gives one clean error.
 struct Reader {
     const FieldReader& read;
@@ -212,7 +203,7 @@ struct Reader {
     }
     template <typename T>
     void operator()(const char* key, std::optional<T>& value, NullWhenAbsent) {
-        value = get(key, std::type_identity<T>{});
+        (*this)(key, value);
     }
 
     std::optional<std::string> get(const char* key, std::type_identity<std::string>) const {
@@ -238,29 +229,33 @@ struct Reader {
         return object->get<Answers>();
     }
     std::optional<Phase> get(const char* key, std::type_identity<Phase>) const {
-        auto text = read.text(key);
-        if (!text)
-            return std::nullopt;
-        return parse_enum(read, key, *text, &parse_phase,
-                          "investigating, identified, monitoring or resolved");
+        return named(key, &parse_phase, "investigating, identified, monitoring or resolved");
     }
     std::optional<Recurrence> get(const char* key, std::type_identity<Recurrence>) const {
-        auto text = read.text(key);
-        if (!text)
-            return std::nullopt;
-        return parse_enum(read, key, *text, &parse_recurrence, "likely, unlikely or unknown");
+        return named(key, &parse_recurrence, "likely, unlikely or unknown");
     }
     std::optional<StepState> get(const char* key, std::type_identity<StepState>) const {
+        return named(key, &parse_step_state, "done or skipped");
+    }
+
+    // An enumeration stored by name, `allowed` listing the names for the error.
+    template <typename Enum>
+    std::optional<Enum> named(const char* key, std::optional<Enum> (*parse)(std::string_view),
+                              std::string_view allowed) const {
         auto text = read.text(key);
         if (!text)
             return std::nullopt;
-        return parse_enum(read, key, *text, &parse_step_state, "done or skipped");
+        auto value = parse(*text);
+        if (!value)
+            read.invalid(key, allowed);
+        return value;
     }
 };
 
 template <typename Payload>
 EventPayload read_payload(const FieldReader& read, MissingField missing) {
-    // Version 1 is every payload without "v" (docs/decisions.md, "Event payload versions").
+    // A payload without "v" is version 1 (docs/decisions.md, "Event payloads are versioned
+    // per kind").
     std::int64_t version = read.integer("v").value_or(1);
     if (version != Payload::version)
         throw Error(Exit::runtime,

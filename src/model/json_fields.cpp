@@ -33,36 +33,30 @@ void FieldReader::fail(std::string_view problem) const {
                                            record(), problem));
 }
 
-const nlohmann::json* FieldReader::find(std::string_view key) const {
+const nlohmann::json* FieldReader::find(std::string_view key,
+                                        bool (nlohmann::json::*is)() const noexcept,
+                                        std::string_view expected) const {
     auto it = m_object.find(key);
-    return it == m_object.end() || it->is_null() ? nullptr : &*it;
+    if (it == m_object.end() || it->is_null())
+        return nullptr;
+    if (!((*it).*is)())
+        invalid(key, expected);
+    return &*it;
 }
 
 std::optional<std::string> FieldReader::text(std::string_view key) const {
-    const nlohmann::json* value = find(key);
-    if (!value)
-        return std::nullopt;
-    if (!value->is_string())
-        invalid(key, "text");
-    return value->get<std::string>();
+    const nlohmann::json* value = find(key, &nlohmann::json::is_string, "text");
+    return value ? std::optional(value->get<std::string>()) : std::nullopt;
 }
 
 std::optional<std::int64_t> FieldReader::integer(std::string_view key) const {
-    const nlohmann::json* value = find(key);
-    if (!value)
-        return std::nullopt;
-    if (!value->is_number_integer())
-        invalid(key, "a whole number");
-    return value->get<std::int64_t>();
+    const nlohmann::json* value = find(key, &nlohmann::json::is_number_integer, "a whole number");
+    return value ? std::optional(value->get<std::int64_t>()) : std::nullopt;
 }
 
 std::optional<bool> FieldReader::flag(std::string_view key) const {
-    const nlohmann::json* value = find(key);
-    if (!value)
-        return std::nullopt;
-    if (!value->is_boolean())
-        invalid(key, "true or false");
-    return value->get<bool>();
+    const nlohmann::json* value = find(key, &nlohmann::json::is_boolean, "true or false");
+    return value ? std::optional(value->get<bool>()) : std::nullopt;
 }
 
 std::optional<Timestamp> FieldReader::time(std::string_view key) const {
@@ -76,28 +70,21 @@ std::optional<Timestamp> FieldReader::time(std::string_view key) const {
 }
 
 std::optional<std::vector<std::string>> FieldReader::texts(std::string_view key) const {
-    const nlohmann::json* value = find(key);
+    const nlohmann::json* value = find(key, &nlohmann::json::is_array, "a list of text");
     if (!value)
         return std::nullopt;
     std::vector<std::string> result;
-    if (value->is_array())
-        for (const auto& item : *value) {
-            if (!item.is_string())
-                break;
-            result.push_back(item.get<std::string>());
-        }
-    if (!value->is_array() || result.size() != value->size())
-        invalid(key, "a list of text");
+    for (const auto& item : *value) {
+        if (!item.is_string())
+            invalid(key, "a list of text");
+        result.push_back(item.get<std::string>());
+    }
     return result;
 }
 
 std::optional<nlohmann::json> FieldReader::object(std::string_view key) const {
-    const nlohmann::json* value = find(key);
-    if (!value)
-        return std::nullopt;
-    if (!value->is_object())
-        invalid(key, "a JSON object");
-    return *value;
+    const nlohmann::json* value = find(key, &nlohmann::json::is_object, "a JSON object");
+    return value ? std::optional(*value) : std::nullopt;
 }
 
 } // namespace outage

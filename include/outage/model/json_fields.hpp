@@ -42,7 +42,9 @@ class FieldReader {
 
   private:
     [[noreturn]] void fail(std::string_view problem) const;
-    const nlohmann::json* find(std::string_view key) const;
+    // The field when present and not null; Error(runtime) when `is` says it is not `expected`.
+    const nlohmann::json* find(std::string_view key, bool (nlohmann::json::*is)() const noexcept,
+                               std::string_view expected) const;
 
     const nlohmann::json& m_object;
     std::string_view m_noun;
