@@ -126,8 +126,8 @@ class ChangedRowTest(EventLogTestCase):
     field in one line (exit 1), instead of printing a value of the wrong type or nlohmann's
     message."""
 
-    # Everything that reads the fields of a `closed` event.
-    READERS = [["show", "1"], ["report", "1"], ["stats"], ["export", "--events", "--format", "csv"]]
+    # Everything that reads the fields of a `closed` event (stats counts it by its kind alone).
+    READERS = [["show", "1"], ["report", "1"], ["export", "--events", "--format", "csv"]]
 
     def setUp(self):
         super().setUp()
@@ -163,7 +163,7 @@ class ChangedRowTest(EventLogTestCase):
         self.tamper("UPDATE events SET payload = json_remove(payload, '$.resolution') "
                     "WHERE id = 21")
         self.assertIn("tester       closed — \n", self.ok("show", "1"))
-        for args in self.READERS[1:]:
+        for args in self.READERS[1:] + [["stats"]]:
             with self.subTest(args=args):
                 self.ok(*args)
         self.assertEqual(self.run("verify")[0], 1)
