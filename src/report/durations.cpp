@@ -1,5 +1,6 @@
 #include "outage/report/durations.hpp"
 
+#include "outage/model/events.hpp"
 #include "outage/model/runbook.hpp"
 
 namespace outage {
@@ -18,11 +19,6 @@ std::optional<seconds> since_open(const IncidentClock& clock, std::optional<Time
     return span(*clock.opened_at, *at);
 }
 
-std::string text_field(const nlohmann::json& payload, const char* key) {
-    auto it = payload.find(key);
-    return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 void end_stretch(IncidentClock& clock, Timestamp at) {
     if (clock.level_since && clock.severity)
         clock.periods.push_back({*clock.severity, *clock.level_since, at, false});
@@ -31,54 +27,73 @@ void end_stretch(IncidentClock& clock, Timestamp at) {
 
 } // namespace
 
-const std::vector<std::string>& clock_event_kinds() {
-    static const std::vector<std::string> kinds = {
-        "opened", "assessed", "severity_changed", "closed", "reopened", "notice", "notice_sent"};
+const std::vector<EventKind>& clock_event_kinds() {
+    static const std::vector<EventKind> kinds = {
+        EventKind::opened,   EventKind::assessed, EventKind::severity_changed, EventKind::closed,
+        EventKind::reopened, EventKind::notice,   EventKind::notice_sent};
     return kinds;
 }
 
 void observe(IncidentClock& clock, const Event& event, const CustomerFacing& customer_facing) {
-    const auto& p = event.payload;
-    if (!p.is_object())
+    auto kind = kind_of(event);
+    if (!kind)
         return;
-    if (event.kind == "opened") {
-        clock.incident = event.incident_id;
-        clock.scenario = text_field(p, "scenario");
-        clock.opened_at = event.at;
-        clock.open_since = event.at;
-    } else if (event.kind == "assessed") {
+    // `stats` streams millions of events: a kind whose fields the clocks do not read is not
+    // decoded at all.
+    switch (*kind) {
+    case EventKind::assessed:
         if (!clock.first_assessed_at)
             clock.first_assessed_at = event.at;
-    } else if (event.kind == "severity_changed") {
-        std::string to = text_field(p, "to");
-        if (severity_rank(to) == 0)
-            return;
-        end_stretch(clock, event.at);
-        clock.severity = to;
-        if (!clock.worst_severity || severity_rank(to) < severity_rank(*clock.worst_severity))
-            clock.worst_severity = to;
-        if (clock.open_since)
-            clock.level_since = event.at;
-    } else if (event.kind == "closed") {
+        return;
+    case EventKind::closed:
         end_stretch(clock, event.at);
         if (clock.open_since)
             clock.open_before += span(*clock.open_since, event.at);
         clock.open_since.reset();
         clock.closed_at = event.at;
-    } else if (event.kind == "reopened") {
+        return;
+    case EventKind::reopened:
         ++clock.reopens;
         clock.closed_at.reset();
         clock.open_since = event.at;
         if (clock.severity)
             clock.level_since = event.at;
-    } else if (event.kind == "notice") {
+        return;
+    case EventKind::notice:
         ++clock.notices;
-    } else if (event.kind == "notice_sent") {
-        auto sent = p.find("sent");
-        if (!clock.first_customer_notice_at && sent != p.end() && sent->is_number_integer() &&
-            sent->get<std::int64_t>() > 0 && customer_facing(text_field(p, "audience")))
-            clock.first_customer_notice_at = event.at;
+        return;
+    default:
+        break;
     }
+    // Counts read the log as it is: a row short of a field still counts
+    // (docs/architecture.md#events-the-one-vocabulary).
+    std::visit(Overloaded{
+                   [&](const events::Opened& opened) {
+                       clock.incident = event.incident_id;
+                       clock.scenario = opened.scenario;
+                       clock.opened_at = event.at;
+                       clock.open_since = event.at;
+                   },
+                   [&](const events::SeverityChanged& changed) {
+                       const std::string& to = changed.to;
+                       if (severity_rank(to) == 0)
+                           return;
+                       end_stretch(clock, event.at);
+                       clock.severity = to;
+                       if (!clock.worst_severity ||
+                           severity_rank(to) < severity_rank(*clock.worst_severity))
+                           clock.worst_severity = to;
+                       if (clock.open_since)
+                           clock.level_since = event.at;
+                   },
+                   [&](const events::NoticeSent& sent) {
+                       if (!clock.first_customer_notice_at && sent.sent > 0 &&
+                           customer_facing(sent.audience))
+                           clock.first_customer_notice_at = event.at;
+                   },
+                   [](const auto&) {},
+               },
+               decode(event, MissingField::empty));
 }
 
 Durations durations(const IncidentClock& clock, Timestamp now) {

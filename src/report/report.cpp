@@ -12,13 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<std::string> optional_field(const json& payload, const char* key) {
-    auto it = payload.find(key);
-    if (it == payload.end() || !it->is_string())
-        return std::nullopt;
-    return it->get<std::string>();
-}
-
 json optional_seconds(const std::optional<std::chrono::seconds>& span) {
     return span ? json(span->count()) : json();
 }
@@ -89,15 +82,21 @@ Report build_report(Store& store, const RunbookPath& runbooks, IncidentId id, Ti
     IncidentClock clock;
     for (auto& event : store.timeline(id)) {
         observe(clock, event, customer_facing);
-        const json& p = event.payload;
-        if (event.kind == "severity_changed")
-            report.severity_changes.push_back({event.at, event.actor, optional_field(p, "from"),
-                                               optional_field(p, "to").value_or(""),
-                                               optional_field(p, "rule").value_or("")});
-        else if (event.kind == "handoff")
-            report.handovers.push_back({event.at, event.actor, optional_field(p, "from"),
-                                        optional_field(p, "to").value_or(""),
-                                        optional_field(p, "note").value_or("")});
+        if (kind_of(event))
+            // The report shows the log: a row short of a field still shows
+            // (docs/architecture.md#events-the-one-vocabulary).
+            std::visit(Overloaded{
+                           [&](const events::SeverityChanged& changed) {
+                               report.severity_changes.push_back(
+                                   {event.at, event.actor, changed.from, changed.to, changed.rule});
+                           },
+                           [&](const events::Handoff& handoff) {
+                               report.handovers.push_back(
+                                   {event.at, event.actor, handoff.from, handoff.to, handoff.note});
+                           },
+                           [](const auto&) {},
+                       },
+                       decode(event, MissingField::empty));
         std::string text = describe_event(event);
         report.timeline.push_back({std::move(event), std::move(text)});
     }

@@ -1,5 +1,6 @@
 #include "outage/report/stats.hpp"
 
+#include "outage/model/events.hpp"
 #include "outage/model/runbook.hpp"
 #include "outage/report/durations.hpp"
 #include "outage/report/html.hpp"
@@ -125,14 +126,14 @@ Stats compute_stats(Store& store, StatsGrouping by, std::optional<Timestamp> sin
     std::unordered_map<IncidentId, IncidentClock> clocks;
     std::unordered_set<IncidentId> too_old;
     EventFilter filter;
-    for (const auto& kind : clock_event_kinds())
-        if (kind != "notice_sent") // only the report measures customer notices
+    for (EventKind kind : clock_event_kinds())
+        if (kind != EventKind::notice_sent) // only the report measures customer notices
             filter.kinds.push_back(kind);
     auto nobody = [](std::string_view) { return false; };
     store.each_event(filter, [&](const Event& event) {
         if (too_old.count(event.incident_id))
             return;
-        if (event.kind == "opened" && since && event.at < *since) {
+        if (kind_of(event) == EventKind::opened && since && event.at < *since) {
             too_old.insert(event.incident_id);
             clocks.erase(event.incident_id);
             return;

@@ -3,6 +3,8 @@
 #include "outage/io/atomic_file.hpp"
 #include "outage/io/digest.hpp"
 #include "outage/model/error.hpp"
+#include "outage/model/events.hpp"
+#include "outage/model/json_fields.hpp"
 #include "outage/render/fields.hpp"
 #include "outage/report/html.hpp"
 
@@ -56,11 +58,6 @@ std::string page_indicator(const StatusPage& page) {
     return worst;
 }
 
-std::string text_field(const json& fields, const char* key) {
-    auto it = fields.find(key);
-    return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // A notice counts only when every field it carried is public: one sent to the status-page
 // audience with an internal template (which gets every field) never reaches the page.
 bool carries_public_fields_only(const NoticeRecord& notice) {
@@ -92,16 +89,16 @@ std::string standard_body(Phase status, bool reopened) {
 
 // What a status-page notice said, from the public values it was sent with: the note, the
 // workaround, the estimate and the next update, or the standard sentence for its status.
-std::string notice_body(const json& fields, Phase status) {
+std::string notice_body(const FieldReader& fields, Phase status) {
     std::vector<std::string> parts;
-    if (auto note = text_field(fields, "note"); !note.empty())
+    if (auto note = fields.text("note").value_or(""); !note.empty())
         parts.push_back(note);
     if (status != Phase::resolved) {
-        if (auto workaround = text_field(fields, "workaround"); !workaround.empty())
+        if (auto workaround = fields.text("workaround").value_or(""); !workaround.empty())
             parts.push_back(fmt::format("Workaround: {}", workaround));
-        if (auto eta = text_field(fields, "eta"); !eta.empty())
+        if (auto eta = fields.text("eta").value_or(""); !eta.empty())
             parts.push_back(fmt::format("Expected restoration: {}.", eta));
-        if (auto next = text_field(fields, "next_update"); !next.empty())
+        if (auto next = fields.text("next_update").value_or(""); !next.empty())
             parts.push_back(fmt::format("Next update by {}.", next));
     }
     if (parts.empty())
@@ -363,10 +360,11 @@ std::optional<PublicIncident> public_incident(const Incident& incident,
     for (const auto& notice : notices) {
         if (notice.audience != status_page_audience || !carries_public_fields_only(notice))
             continue;
+        FieldReader fields(notice.fields, "notice", notice.id);
         Phase status =
-            parse_phase(text_field(notice.fields, "status")).value_or(Phase::investigating);
+            parse_phase(fields.text("status").value_or("")).value_or(Phase::investigating);
         dated.push_back({{fmt::format("INC-{}-notice-{}", incident.id, notice.id), status,
-                          notice_body(notice.fields, status), notice.created_at},
+                          notice_body(fields, status), notice.created_at},
                          1,
                          notice.id});
     }
@@ -377,14 +375,19 @@ std::optional<PublicIncident> public_incident(const Incident& incident,
     for (const auto& event : timeline) {
         std::optional<Phase> status;
         bool reopened = false;
-        if (event.kind == "updated" && event.payload.contains("status"))
-            status = parse_phase(text_field(event.payload, "status"));
-        else if (event.kind == "closed")
-            status = Phase::resolved;
-        else if (event.kind == "reopened") {
-            status = Phase::investigating;
-            reopened = true;
-        }
+        if (kind_of(event))
+            // The page shows the log: a row short of a field still shows
+            // (docs/architecture.md#events-the-one-vocabulary).
+            std::visit(Overloaded{
+                           [&](const events::Updated& updated) { status = updated.status; },
+                           [&](const events::Closed&) { status = Phase::resolved; },
+                           [&](const events::Reopened&) {
+                               status = Phase::investigating;
+                               reopened = true;
+                           },
+                           [](const auto&) {},
+                       },
+                       decode(event, MissingField::empty));
         if (!status)
             continue;
         if (*status == Phase::monitoring)

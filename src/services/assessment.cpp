@@ -225,10 +225,10 @@ std::vector<Deadline> start_deadlines(Store& store, const Runbook& runbook, Inci
             continue;
         Deadline deadline{id, rule.id, rule.title, stamp.at, stamp.at + rule.within, {}, {}};
         store.save_deadline(deadline);
-        store.append_event(id, stamp, "deadline_started",
-                           {{"deadline", rule.id},
-                            {"title", rule.title},
-                            {"due_at", format_iso_utc(deadline.due_at)}});
+        store.append_event(id, stamp,
+                           events::DeadlineStarted{.deadline = rule.id,
+                                                   .title = rule.title,
+                                                   .due_at = deadline.due_at});
         started.push_back(deadline);
     }
     return started;
@@ -264,17 +264,16 @@ AssessmentResult assess_incident(Store& store, const Runbook& runbook, const Sev
             incident.next_update_due = due;
         store.save_incident(incident);
 
-        store.append_event(id, stamp, "assessed",
-                           {{"severity", verdict.level},
-                            {"rule", verdict.rule},
-                            {"answers", json(answers)},
-                            {"next_update_due", format_iso_utc(*incident.next_update_due)}});
+        store.append_event(id, stamp,
+                           events::Assessed{.severity = verdict.level,
+                                            .rule = verdict.rule,
+                                            .answers = answers,
+                                            .next_update_due = *incident.next_update_due});
         if (result.previous_severity != verdict.level)
-            store.append_event(
-                id, stamp, "severity_changed",
-                {{"from", result.previous_severity ? json(*result.previous_severity) : json()},
-                 {"to", verdict.level},
-                 {"rule", verdict.rule}});
+            store.append_event(id, stamp,
+                               events::SeverityChanged{.from = result.previous_severity,
+                                                       .to = verdict.level,
+                                                       .rule = verdict.rule});
         start_deadlines(store, runbook, id, &answers, stamp);
 
         result.incident = incident;

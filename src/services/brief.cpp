@@ -10,34 +10,34 @@
 namespace outage {
 namespace {
 
-std::optional<std::string> text_at(const nlohmann::json& payload, const char* key) {
-    auto it = payload.find(key);
-    if (it == payload.end() || !it->is_string())
-        return std::nullopt;
-    return it->get<std::string>();
-}
-
 std::vector<OwnerSpell> owner_history(Store& store, IncidentId id) {
     std::vector<OwnerSpell> owners;
     EventFilter filter;
     filter.incident = id;
-    filter.kinds = {"opened", "handoff", "acknowledged"};
+    filter.kinds = {EventKind::opened, EventKind::handoff, EventKind::acknowledged};
     store.each_event(filter, [&](const Event& event) {
-        if (event.kind == "acknowledged") {
-            if (!owners.empty() && owners.back().handover)
-                owners.back().acknowledged_at = event.at;
-            return;
-        }
-        OwnerSpell spell;
-        spell.owner = text_at(event.payload, "opened" == event.kind ? "owner" : "to").value_or("");
-        spell.since = event.at;
-        spell.by = event.actor;
-        if (event.kind == "handoff") {
-            spell.handover = true;
-            spell.from = text_at(event.payload, "from");
-            spell.note = text_at(event.payload, "note");
-        }
-        owners.push_back(std::move(spell));
+        // The brief shows the log: a row short of a field still shows
+        // (docs/architecture.md#events-the-one-vocabulary).
+        std::visit(Overloaded{
+                       [&](const events::Opened& opened) {
+                           owners.push_back(
+                               {.owner = opened.owner, .since = event.at, .by = event.actor});
+                       },
+                       [&](const events::Handoff& handoff) {
+                           owners.push_back({.owner = handoff.to,
+                                             .since = event.at,
+                                             .by = event.actor,
+                                             .handover = true,
+                                             .from = handoff.from,
+                                             .note = handoff.note});
+                       },
+                       [&](const events::Acknowledged&) {
+                           if (!owners.empty() && owners.back().handover)
+                               owners.back().acknowledged_at = event.at;
+                       },
+                       [](const auto&) {},
+                   },
+                   decode(event, MissingField::empty));
     });
     return owners;
 }

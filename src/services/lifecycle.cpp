@@ -11,8 +11,6 @@
 namespace outage {
 namespace {
 
-using nlohmann::json;
-
 void check_affected(const std::optional<std::int64_t>& affected) {
     if (affected && *affected < 0)
         throw Error(Exit::usage, fmt::format("--affected must be 0 or more, not {}", *affected));
@@ -27,11 +25,6 @@ std::vector<std::string> unique_services(const std::vector<std::string>& service
             result.push_back(service);
     }
     return result;
-}
-
-void put_optional(json& payload, const char* key, const std::optional<std::string>& value) {
-    if (value)
-        payload[key] = *value;
 }
 
 } // namespace
@@ -73,9 +66,10 @@ OpenResult open_incident(Store& store, const OpenPlan& plan, const Stamp& stamp)
     return write_transaction(store, [&] {
         if (request.dedup_key) {
             if (auto existing = store.find_open_by_dedup_key(*request.dedup_key)) {
-                json payload = {{"dedup_key", *request.dedup_key}, {"title", request.title}};
-                put_optional(payload, "note", request.note);
-                store.append_event(existing->id, stamp, "retriggered", payload);
+                store.append_event(existing->id, stamp,
+                                   events::Retriggered{.dedup_key = *request.dedup_key,
+                                                       .title = request.title,
+                                                       .note = request.note});
                 return OpenResult{*existing, true};
             }
         }
@@ -89,15 +83,14 @@ OpenResult open_incident(Store& store, const OpenPlan& plan, const Stamp& stamp)
         incident.opened_at = stamp.at;
         incident.id = store.insert_incident(incident);
 
-        json payload = {{"title", incident.title},
-                        {"scenario", incident.scenario},
-                        {"owner", *incident.owner},
-                        {"services", incident.services}};
-        if (incident.affected)
-            payload["affected"] = *incident.affected;
-        put_optional(payload, "dedup_key", incident.dedup_key);
-        put_optional(payload, "note", request.note);
-        store.append_event(incident.id, stamp, "opened", payload);
+        store.append_event(incident.id, stamp,
+                           events::Opened{.title = incident.title,
+                                          .scenario = incident.scenario,
+                                          .owner = *incident.owner,
+                                          .services = incident.services,
+                                          .affected = incident.affected,
+                                          .dedup_key = incident.dedup_key,
+                                          .note = request.note});
         start_deadlines(store, runbook, incident.id, nullptr, stamp);
         return OpenResult{incident, false};
     });
@@ -116,26 +109,22 @@ Incident update_incident(Store& store, IncidentId id, const UpdateRequest& reque
 
     return write_transaction(store, [&] {
         Incident incident = require_open(store, id, "update");
-        json payload = json::object();
-        if (request.phase) {
+        events::Updated change{.status = request.phase,
+                               .eta = request.eta,
+                               .affected = request.affected,
+                               .note = request.note};
+        if (request.phase)
             incident.phase = *request.phase;
-            payload["status"] = to_string(*request.phase);
-        }
-        if (request.eta) {
+        if (request.eta)
             incident.eta = *request.eta;
-            payload["eta"] = format_iso_utc(*request.eta);
-        }
-        if (request.affected) {
+        if (request.affected)
             incident.affected = *request.affected;
-            payload["affected"] = *request.affected;
-        }
-        put_optional(payload, "note", request.note);
         if (request.note && incident.update_interval) {
             incident.next_update_due = stamp.at + *incident.update_interval;
-            payload["next_update_due"] = format_iso_utc(*incident.next_update_due);
+            change.next_update_due = incident.next_update_due;
         }
         store.save_incident(incident);
-        store.append_event(id, stamp, "updated", payload);
+        store.append_event(id, stamp, change);
         return incident;
     });
 }
@@ -148,13 +137,11 @@ Incident hand_off(Store& store, IncidentId id, const HandoffRequest& request, co
         if (incident.owner == request.to)
             throw Error(Exit::conflict,
                         fmt::format("incident {} is already owned by {}", id, request.to));
-        json payload = {{"from", incident.owner ? json(*incident.owner) : json()},
-                        {"to", request.to},
-                        {"note", request.note}};
+        events::Handoff handoff{.from = incident.owner, .to = request.to, .note = request.note};
         incident.owner = request.to;
         incident.handed_off_at = stamp.at;
         store.save_incident(incident);
-        store.append_event(id, stamp, "handoff", payload);
+        store.append_event(id, stamp, handoff);
         return incident;
     });
 }
@@ -173,9 +160,9 @@ AckResult acknowledge(Store& store, IncidentId id, const Stamp& stamp) {
         AckResult result{incident, incident.handed_off_at};
         result.incident.handed_off_at.reset();
         store.save_incident(result.incident);
-        store.append_event(id, stamp, "acknowledged",
-                           {{"owner", *incident.owner},
-                            {"handed_off_at", format_iso_utc(*incident.handed_off_at)}});
+        store.append_event(id, stamp,
+                           events::Acknowledged{.owner = *incident.owner,
+                                                .handed_off_at = *incident.handed_off_at});
         return result;
     });
 }
@@ -198,12 +185,12 @@ Incident close_incident(Store& store, IncidentId id, const CloseRequest& request
         incident.recurrence = request.recurrence;
         incident.actions.insert(incident.actions.end(), request.actions.begin(),
                                 request.actions.end());
-        json payload = {{"resolution", request.resolution}, {"actions", request.actions}};
-        put_optional(payload, "root_cause", request.root_cause);
-        if (request.recurrence)
-            payload["recurrence"] = to_string(*request.recurrence);
         store.save_incident(incident);
-        store.append_event(id, stamp, "closed", payload);
+        store.append_event(id, stamp,
+                           events::Closed{.resolution = request.resolution,
+                                          .actions = request.actions,
+                                          .root_cause = request.root_cause,
+                                          .recurrence = request.recurrence});
         return incident;
     });
 }
@@ -228,7 +215,7 @@ Incident reopen_incident(Store& store, IncidentId id, const std::string& note, c
         incident.root_cause.reset();
         incident.recurrence.reset();
         store.save_incident(incident);
-        store.append_event(id, stamp, "reopened", {{"note", note}});
+        store.append_event(id, stamp, events::Reopened{.note = note});
         return incident;
     });
 }

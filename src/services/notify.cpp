@@ -75,21 +75,20 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
             return recorded;
         }
         store.set_notice_identity(created.id, created.identity);
-        json payload = {{"notice", created.id},
-                        {"audience", created.audience},
-                        {"template", created.template_name},
-                        {"channel", created.channel},
-                        {"recipients", store.delivery_counts(created.id).pending}};
-        if (request.note)
-            payload["note"] = *request.note;
+        events::Notice payload{.notice = created.id,
+                               .audience = created.audience,
+                               .template_name = created.template_name,
+                               .channel = created.channel,
+                               .recipients = store.delivery_counts(created.id).pending,
+                               .note = request.note};
         // An update to people outside starts the clock for the next one.
         if (plan.tmpl.audience == AudienceClass::external && plan.incident.update_interval) {
             Incident incident = plan.incident;
             incident.next_update_due = stamp.at + *incident.update_interval;
             store.save_incident(incident);
-            payload["next_update_due"] = format_iso_utc(*incident.next_update_due);
+            payload.next_update_due = incident.next_update_due;
         }
-        store.append_event(created.incident_id, stamp, "notice", payload);
+        store.append_event(created.incident_id, stamp, payload);
         store.commit();
         recorded.notice = std::move(created);
         return recorded;

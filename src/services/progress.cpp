@@ -39,10 +39,7 @@ StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
                                         id, to_string(state), earlier.actor));
         StepProgress progress{step_id, state, note, stamp.at, stamp.actor};
         store.save_step_progress(id, progress);
-        nlohmann::json payload = {{"step", step_id}, {"state", to_string(state)}};
-        if (note)
-            payload["note"] = *note;
-        store.append_event(id, stamp, "step", payload);
+        store.append_event(id, stamp, events::Step{.step = step_id, .state = state, .note = note});
         return progress;
     });
 }
@@ -68,12 +65,11 @@ Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, cons
             deadline.met_at = stamp.at;
             deadline.note = note;
             store.save_deadline(deadline);
-            nlohmann::json payload = {{"deadline", name},
-                                      {"due_at", format_iso_utc(deadline.due_at)},
-                                      {"late", stamp.at > deadline.due_at}};
-            if (note)
-                payload["note"] = *note;
-            store.append_event(id, stamp, "deadline_met", payload);
+            store.append_event(id, stamp,
+                               events::DeadlineMet{.deadline = name,
+                                                   .due_at = deadline.due_at,
+                                                   .late = stamp.at > deadline.due_at,
+                                                   .note = note});
             return deadline;
         }
         throw Error(Exit::conflict,

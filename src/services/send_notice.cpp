@@ -104,13 +104,13 @@ void send_notice(Store& store, const NotifyEnvironment& env, const NoticeRecord&
     result.counts = store.delivery_counts(notice.id);
     if (attempted > 0)
         write_transaction(store, [&] {
-            store.append_event(notice.incident_id, stamp, "notice_sent",
-                               {{"notice", notice.id},
-                                {"audience", notice.audience},
-                                {"attempted", attempted},
-                                {"sent", result.counts.sent},
-                                {"failed", result.counts.failed},
-                                {"pending", result.counts.pending}});
+            store.append_event(notice.incident_id, stamp,
+                               events::NoticeSent{.notice = notice.id,
+                                                  .audience = notice.audience,
+                                                  .attempted = attempted,
+                                                  .sent = result.counts.sent,
+                                                  .failed = result.counts.failed,
+                                                  .pending = result.counts.pending});
         });
 }
 

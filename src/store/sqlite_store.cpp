@@ -1,6 +1,8 @@
 #include "outage/store/sqlite_store.hpp"
 
 #include "outage/model/error.hpp"
+#include "outage/model/events.hpp"
+#include "outage/model/json_fields.hpp"
 #include "outage/store/hash_chain.hpp"
 #include "outage/store/rows.hpp"
 
@@ -251,15 +253,21 @@ std::vector<Event> SqliteStore::timeline(IncidentId incident) {
 }
 
 std::string SqliteStore::last_handover_note(IncidentId incident) {
-    // Newest first, so the first handover with a note answers. The payload is parsed here, as
-    // the timeline reads it, so one that is not JSON is passed over as it is there.
-    SQLite::Statement stmt(m_db, "SELECT payload FROM events WHERE incident_id = ? AND "
-                                 "kind = 'handoff' ORDER BY id DESC");
+    // Newest first, so the first handover with a note answers. A payload that is not a JSON
+    // object is passed over, as the timeline passes it; a note that is not text is an error
+    // naming the event.
+    SQLite::Statement stmt(m_db, "SELECT id, payload FROM events WHERE incident_id = ? AND "
+                                 "kind = ? ORDER BY id DESC");
     stmt.bind(1, incident);
+    stmt.bind(2, std::string(to_string(EventKind::handoff)));
     while (stmt.executeStep()) {
-        auto payload = nlohmann::json::parse(stmt.getColumn(0).getString(), nullptr, false);
-        if (payload.contains("note"))
-            return payload["note"].get<std::string>();
+        auto payload = nlohmann::json::parse(stmt.getColumn(1).getString(), nullptr, false);
+        if (!payload.is_object())
+            continue;
+        FieldReader fields(payload, "event", stmt.getColumn(0).getInt64(),
+                           to_string(EventKind::handoff));
+        if (auto note = fields.text("note"))
+            return *note;
     }
     return "";
 }
@@ -282,8 +290,8 @@ void SqliteStore::each_event(const EventFilter& filter,
     int index = 0;
     if (filter.incident)
         stmt.bind(++index, *filter.incident);
-    for (const auto& kind : filter.kinds)
-        stmt.bind(++index, kind);
+    for (EventKind kind : filter.kinds)
+        stmt.bind(++index, std::string(to_string(kind)));
     if (filter.since)
         stmt.bind(++index, format_iso_utc(*filter.since));
     while (stmt.executeStep())

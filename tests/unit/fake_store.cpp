@@ -320,7 +320,8 @@ std::vector<Event> FakeStore::timeline(IncidentId incident) {
 
 std::string FakeStore::last_handover_note(IncidentId incident) {
     for (auto it = m_data.events.rbegin(); it != m_data.events.rend(); ++it)
-        if (it->incident_id == incident && it->kind == "handoff" && it->payload.contains("note"))
+        if (it->incident_id == incident && kind_of(*it) == EventKind::handoff &&
+            it->payload.contains("note"))
             return it->payload["note"].get<std::string>();
     return "";
 }
@@ -330,8 +331,8 @@ void FakeStore::each_event(const EventFilter& filter,
     for (const auto& event : m_data.events) {
         if (filter.incident && event.incident_id != *filter.incident)
             continue;
-        if (!filter.kinds.empty() &&
-            std::find(filter.kinds.begin(), filter.kinds.end(), event.kind) == filter.kinds.end())
+        if (!filter.kinds.empty() && std::find(filter.kinds.begin(), filter.kinds.end(),
+                                               kind_of(event)) == filter.kinds.end())
             continue;
         if (filter.since && event.at < *filter.since)
             continue;

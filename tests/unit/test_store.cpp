@@ -281,7 +281,7 @@ TEST_CASE("store::each_event filters and streams in log order") {
         store->each_event(filter, [&](const Event& event) { seen.push_back(event.id); });
         return seen;
     };
-    auto filter = [](std::optional<IncidentId> incident, std::vector<std::string> kinds,
+    auto filter = [](std::optional<IncidentId> incident, std::vector<EventKind> kinds,
                      std::optional<Timestamp> since) {
         EventFilter f;
         f.incident = incident;
@@ -292,9 +292,9 @@ TEST_CASE("store::each_event filters and streams in log order") {
     using Ids = std::vector<std::int64_t>;
     CHECK(ids({}) == Ids{1, 2, 3, 4});
     CHECK(ids(filter(2, {}, {})) == Ids{2, 4});
-    CHECK(ids(filter({}, {"assessed", "closed"}, {})) == Ids{3, 4});
+    CHECK(ids(filter({}, {EventKind::assessed, EventKind::closed}, {})) == Ids{3, 4});
     CHECK(ids(filter({}, {}, t0 + std::chrono::minutes{2})) == Ids{3, 4});
-    CHECK(ids(filter(1, {"opened"}, t0)) == Ids{1});
+    CHECK(ids(filter(1, {EventKind::opened}, t0)) == Ids{1});
     CHECK(ids(filter(3, {}, {})).empty());
 }
 

@@ -168,5 +168,8 @@ inline std::optional<Phase> parse_phase(std::string_view text) {
 inline std::optional<Recurrence> parse_recurrence(std::string_view text) {
     return recurrence_names.parse(text);
 }
+inline std::optional<StepState> parse_step_state(std::string_view text) {
+    return step_state_names.parse(text);
+}
 
 } // namespace outage

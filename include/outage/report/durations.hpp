@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outage/model/events.hpp"
 #include "outage/model/incident.hpp"
 
 #include <chrono>
@@ -44,7 +45,7 @@ struct IncidentClock {
 };
 
 // The event kinds observe() reads; a streaming reader can ask the store for these alone.
-const std::vector<std::string>& clock_event_kinds();
+const std::vector<EventKind>& clock_event_kinds();
 
 // Advances the clock by one event of its incident, in log order.
 void observe(IncidentClock& clock, const Event& event, const CustomerFacing& customer_facing);

@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
     DeliveryCounts delivery_counts(std::int64_t notice) override;
     std::vector<NoticeRecord> notices_with_unsent() override;
 
+    using Store::append_event; // the typed overload, hidden by the override below otherwise
     Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                        const nlohmann::json& payload) override;
     std::vector<Event> timeline(IncidentId incident) override;

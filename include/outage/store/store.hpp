@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outage/model/events.hpp"
 #include "outage/model/incident.hpp"
 
 #include <functional>
@@ -22,7 +23,7 @@ struct IncidentFilter {
 // Which events a reader walks; an empty field matches everything.
 struct EventFilter {
     std::optional<IncidentId> incident;
-    std::vector<std::string> kinds;
+    std::vector<EventKind> kinds;
     std::optional<Timestamp> since; // events at or after this time
 };
 
@@ -100,6 +101,11 @@ class Store {
     virtual std::vector<NoticeRecord> notices_with_unsent() = 0;
 
     // Appends one event to the timeline, chaining its hash to the previous event's.
+    Event append_event(IncidentId incident, const Stamp& stamp, const EventPayload& payload) {
+        return append_event(incident, stamp, to_string(kind_of(payload)), encode(payload));
+    }
+    // The same for a row given as it is to be stored: the store knows no kinds, and tests make
+    // rows the commands never write (docs/architecture.md#events-the-one-vocabulary).
     virtual Event append_event(IncidentId incident, const Stamp& stamp, std::string_view kind,
                                const nlohmann::json& payload) = 0;
     // The incident's events, oldest first.
