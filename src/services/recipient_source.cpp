@@ -3,6 +3,7 @@
 #include "outage/deliver/recipients.hpp"
 #include "outage/io/digest.hpp"
 #include "outage/model/error.hpp"
+#include "outage/model/json_fields.hpp"
 
 #include <fmt/format.h>
 
@@ -15,11 +16,12 @@ namespace {
 // memory.
 constexpr int page_size = 500;
 
+// A column of an earlier delivery's CSV row, read as the events are: a row edited by hand so
+// that it is not text is an error naming the delivery.
 std::string column_of(const DeliveryRecord& delivery, const char* column) {
     if (!delivery.columns.is_object())
         return "";
-    auto it = delivery.columns.find(column);
-    return it != delivery.columns.end() && it->is_string() ? it->get<std::string>() : "";
+    return FieldReader(delivery.columns, "delivery", delivery.id).text(column).value_or("");
 }
 
 [[noreturn]] void unreadable(const std::filesystem::path& file) {

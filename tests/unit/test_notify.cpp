@@ -192,6 +192,17 @@ TEST_CASE("notify::RecipientSource") {
         CHECK(seen[8].organisation == "Org 3");
         CHECK(seen[1200].address == "c1199@example.com");
     }
+    SECTION("an earlier delivery's column that is not text is an error naming the delivery") {
+        NoticeRecord record{.incident_id = f.id};
+        DeliveryRecord d{.recipient = "c@example.com", .columns = {{"organisation", 7}}};
+        write_transaction(f.store, [&] {
+            d.notice_id = f.store.insert_notice(record);
+            f.store.insert_delivery(d, t0);
+        });
+        RecipientSource source({}, d.notice_id, std::nullopt);
+        CHECK_THROWS_WITH(source.each(f.store, f.files.opener(), [](const SourceRecipient&) {}),
+                          Catch::Contains("delivery 1: field 'organisation' is not text"));
+    }
 }
 
 // The identities the binary before this structure recorded for these calls: an interrupted
