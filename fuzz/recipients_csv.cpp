@@ -1,6 +1,6 @@
 // The recipients CSV reader on arbitrary bytes: rows come out or a `file:line:` error does.
-#include "outage/model/error.hpp"
 #include "outage/deliver/recipients.hpp"
+#include "outage/model/error.hpp"
 
 #include <cstdint>
 #include <sstream>

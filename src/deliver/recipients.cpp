@@ -21,8 +21,8 @@ bool is_valid_address(std::string_view address) {
         return false;
     constexpr std::string_view local_specials = "!#$%&'*+-/=?^_`{|}~.";
     for (unsigned char c : local)
-        if (!std::isalnum(c) && local_specials.find(static_cast<char>(c)) == std::string_view::npos &&
-            c < 0x80)
+        if (!std::isalnum(c) &&
+            local_specials.find(static_cast<char>(c)) == std::string_view::npos && c < 0x80)
             return false;
     if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
         domain.back() == '.' || domain.find("..") != std::string_view::npos)
@@ -48,8 +48,7 @@ RecipientReader::RecipientReader(std::istream& in, std::string file)
     }
     auto email = std::find(m_header.begin(), m_header.end(), "email");
     if (email == m_header.end())
-        throw Error(Exit::usage,
-                    fmt::format("{}:1: the header has no 'email' column", m_file));
+        throw Error(Exit::usage, fmt::format("{}:1: the header has no 'email' column", m_file));
     m_email_column = static_cast<size_t>(email - m_header.begin());
     for (size_t i = 0; i < m_header.size(); ++i)
         if (std::find(m_header.begin(), m_header.begin() + static_cast<long>(i), m_header[i]) !=
@@ -81,8 +80,8 @@ std::optional<Recipient> RecipientReader::next() {
             if (i == m_email_column)
                 continue;
             if (!is_valid_utf8(m_fields[i]))
-                throw Error(Exit::usage, fmt::format("{}: column '{}' is not valid UTF-8", where,
-                                                     m_header[i]));
+                throw Error(Exit::usage,
+                            fmt::format("{}: column '{}' is not valid UTF-8", where, m_header[i]));
             recipient.columns[m_header[i]] = m_fields[i];
         }
         if (auto lang = recipient.columns.find("lang"); lang != recipient.columns.end())

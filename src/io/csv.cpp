@@ -109,8 +109,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             fields.push_back(std::move(field));
             return true;
         } else if (c == '"') {
-            throw Error(Exit::usage,
-                        fmt::format("{}: a quote inside an unquoted field", m_line));
+            throw Error(Exit::usage, fmt::format("{}: a quote inside an unquoted field", m_line));
         } else {
             field += static_cast<char>(c);
         }

@@ -1,9 +1,9 @@
 #include "outage/runbook/catalog.hpp"
 
 #include "outage/io/bundled.hpp"
+#include "outage/io/yaml_reader.hpp"
 #include "outage/model/error.hpp"
 #include "outage/runbook/cache.hpp"
-#include "outage/io/yaml_reader.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -15,8 +15,8 @@ namespace outage {
 // One recipient of a bulk send: the address and the other columns of its row.
 struct Recipient {
     std::string address;
-    std::string lang;                          // the `lang` column, empty when absent
-    std::string organisation;                  // the `organisation` column, empty when absent
+    std::string lang;                           // the `lang` column, empty when absent
+    std::string organisation;                   // the `organisation` column, empty when absent
     std::map<std::string, std::string> columns; // every column but email, by header name
 };
 
@@ -26,7 +26,7 @@ bool is_valid_address(std::string_view address);
 
 // Streams a recipients CSV: a header row with an `email` column, then one row per recipient.
 class RecipientReader {
-public:
+  public:
     // Reads and checks the header. Throws Error(usage) naming `file` when there is no
     // `email` column or a column name is repeated.
     RecipientReader(std::istream& in, std::string file);
@@ -35,7 +35,7 @@ public:
     // a malformed row, one with the wrong number of fields, or an invalid address.
     std::optional<Recipient> next();
 
-private:
+  private:
     CsvReader m_csv;
     std::string m_file;
     std::vector<std::string> m_header;

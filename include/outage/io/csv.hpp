@@ -12,7 +12,7 @@ namespace outage {
 // comma-separated, fields optionally double-quoted with "" for a quote, quoted fields may
 // span lines, CRLF or LF line ends, a UTF-8 BOM at the start ignored.
 class CsvReader {
-public:
+  public:
     explicit CsvReader(std::istream& in);
 
     // Reads the next record into `fields`; false at the end. Throws Error(usage) as
@@ -22,7 +22,7 @@ public:
     // The line the last record started on, 1-based.
     std::int64_t line() const { return m_record_line; }
 
-private:
+  private:
     std::istream& m_in;
     std::int64_t m_line = 1;
     std::int64_t m_record_line = 0;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/incident.hpp"
+#include "outage/services/assessment.hpp"
 
 #include <nlohmann/json.hpp>
 

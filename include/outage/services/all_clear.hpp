@@ -1,8 +1,8 @@
 #pragma once
 
 #include "outage/model/incident.hpp"
-#include "outage/services/notify.hpp"
 #include "outage/model/runbook.hpp"
+#include "outage/services/notify.hpp"
 #include "outage/store/store.hpp"
 
 #include <cstdint>
