@@ -111,6 +111,7 @@ template <> struct Fields<events::Assessed> {
         field("rule", e.rule);
         field("answers", e.answers);
         field("next_update_due", e.next_update_due);
+        field("update_interval", e.update_interval);
     }
 };
 template <> struct Fields<events::SeverityChanged> {
@@ -151,6 +152,9 @@ template <> struct Fields<events::Notice> {
         field("recipients", e.recipients);
         field("note", e.note);
         field("next_update_due", e.next_update_due);
+        field("identity", e.identity);
+        field("fields_digest", e.fields_digest);
+        field("recipients_digest", e.recipients_digest);
     }
 };
 template <> struct Fields<events::NoticeSent> {
@@ -161,6 +165,7 @@ template <> struct Fields<events::NoticeSent> {
         field("sent", e.sent);
         field("failed", e.failed);
         field("pending", e.pending);
+        field("states_digest", e.states_digest);
     }
 };
 
@@ -257,11 +262,14 @@ EventPayload read_payload(const FieldReader& read, MissingField missing) {
     // A payload without "v" is version 1 (docs/decisions.md, "Event payloads are versioned
     // per kind").
     std::int64_t version = read.integer("v").value_or(1);
-    if (version != Payload::version)
+    if (version < 1 || version > Payload::version)
         throw Error(Exit::runtime,
                     fmt::format("{}: payload version {} is not one this outage reads (it reads "
-                                "version {}; did a newer outage write this log?)",
-                                read.record(), version, Payload::version));
+                                "{}; did a newer outage write this log?)",
+                                read.record(), version,
+                                Payload::version == 1
+                                    ? std::string("version 1")
+                                    : fmt::format("versions 1 to {}", Payload::version)));
     Payload payload{};
     Fields<Payload>::each(payload, Reader{read, missing});
     return payload;

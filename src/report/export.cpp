@@ -2,6 +2,7 @@
 
 #include "outage/io/csv.hpp"
 #include "outage/report/describe.hpp"
+#include "outage/services/verify.hpp"
 
 #include <string>
 #include <vector>
@@ -109,6 +110,13 @@ ExportCounts export_csv(Store& store, const std::vector<Incident>& incidents, bo
 ExportCounts export_incidents(Store& store, const IncidentFilter& filter, ExportFormat format,
                               bool events, const ExportWriter& write) {
     auto incidents = store.list_incidents(filter);
+    // Every incident is checked against its events before the first is written: an export is
+    // refused whole, never cut off halfway (services/verify.hpp).
+    StateCheck check;
+    for (const auto& incident : incidents)
+        check.add(
+            check_incident(store, incident, store.timeline(incident.id), StateScope::incident));
+    require_matching_state(check);
     return format == ExportFormat::csv ? export_csv(store, incidents, events, write)
                                        : export_json(store, incidents, events, write);
 }

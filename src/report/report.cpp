@@ -4,6 +4,7 @@
 #include "outage/report/describe.hpp"
 #include "outage/services/assessment.hpp"
 #include "outage/services/lifecycle.hpp"
+#include "outage/services/verify.hpp"
 
 #include <algorithm>
 
@@ -61,6 +62,9 @@ std::vector<StepLine> step_lines(const std::optional<Runbook>& runbook, const In
 Report build_report(Store& store, const RunbookPath& runbooks, IncidentId id, Timestamp now) {
     Report report;
     report.incident = require_incident(store, id);
+    // The report prints the stored state: only when the events give it.
+    require_matching_state(
+        check_incident(store, report.incident, store.timeline(id), StateScope::full));
     report.generated_at = now;
     report.scenario_title = report.incident.scenario;
     std::optional<Runbook> runbook;

@@ -1,8 +1,8 @@
 #include "outage/services/assessment.hpp"
 
 #include "outage/model/error.hpp"
-#include "outage/services/lifecycle.hpp"
 #include "outage/model/text.hpp"
+#include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -268,7 +268,8 @@ AssessmentResult assess_incident(Store& store, const Runbook& runbook, const Sev
                            events::Assessed{.severity = verdict.level,
                                             .rule = verdict.rule,
                                             .answers = answers,
-                                            .next_update_due = *incident.next_update_due});
+                                            .next_update_due = *incident.next_update_due,
+                                            .update_interval = result.interval.count()});
         if (result.previous_severity != verdict.level)
             store.append_event(id, stamp,
                                events::SeverityChanged{.from = result.previous_severity,

@@ -1,8 +1,9 @@
 #include "outage/services/lifecycle.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
+#include "outage/model/state.hpp"
 #include "outage/model/text.hpp"
+#include "outage/services/assessment.hpp"
 
 #include <fmt/format.h>
 
@@ -113,16 +114,9 @@ Incident update_incident(Store& store, IncidentId id, const UpdateRequest& reque
                                .eta = request.eta,
                                .affected = request.affected,
                                .note = request.note};
-        if (request.phase)
-            incident.phase = *request.phase;
-        if (request.eta)
-            incident.eta = *request.eta;
-        if (request.affected)
-            incident.affected = *request.affected;
-        if (request.note && incident.update_interval) {
-            incident.next_update_due = stamp.at + *incident.update_interval;
-            change.next_update_due = incident.next_update_due;
-        }
+        if (request.note && incident.update_interval)
+            change.next_update_due = stamp.at + *incident.update_interval;
+        apply(incident, stamp.at, change);
         store.save_incident(incident);
         store.append_event(id, stamp, change);
         return incident;
@@ -138,8 +132,7 @@ Incident hand_off(Store& store, IncidentId id, const HandoffRequest& request, co
             throw Error(Exit::conflict,
                         fmt::format("incident {} is already owned by {}", id, request.to));
         events::Handoff handoff{.from = incident.owner, .to = request.to, .note = request.note};
-        incident.owner = request.to;
-        incident.handed_off_at = stamp.at;
+        apply(incident, stamp.at, handoff);
         store.save_incident(incident);
         store.append_event(id, stamp, handoff);
         return incident;
@@ -158,11 +151,11 @@ AckResult acknowledge(Store& store, IncidentId id, const Stamp& stamp) {
                                     "it (you are {})",
                                     id, incident.owner.value_or("nobody"), stamp.actor));
         AckResult result{incident, incident.handed_off_at};
-        result.incident.handed_off_at.reset();
+        events::Acknowledged ack{.owner = *incident.owner,
+                                 .handed_off_at = *incident.handed_off_at};
+        apply(result.incident, stamp.at, ack);
         store.save_incident(result.incident);
-        store.append_event(id, stamp,
-                           events::Acknowledged{.owner = *incident.owner,
-                                                .handed_off_at = *incident.handed_off_at});
+        store.append_event(id, stamp, ack);
         return result;
     });
 }
@@ -176,21 +169,14 @@ Incident close_incident(Store& store, IncidentId id, const CloseRequest& request
         check_note("--action", action);
     return write_transaction(store, [&] {
         Incident incident = require_open(store, id, "close");
-        incident.status = Status::closed;
-        incident.phase = Phase::resolved;
-        incident.closed_at = stamp.at;
-        incident.next_update_due.reset();
-        incident.resolution = request.resolution;
-        incident.root_cause = request.root_cause;
-        incident.recurrence = request.recurrence;
-        incident.actions.insert(incident.actions.end(), request.actions.begin(),
-                                request.actions.end());
+        events::Closed closed{.resolution = request.resolution,
+                              .actions = request.actions,
+                              .root_cause = request.root_cause,
+                              .recurrence = request.recurrence};
+        // Closing clears the next update, keeps earlier prevention actions (model/state).
+        apply(incident, stamp.at, closed);
         store.save_incident(incident);
-        store.append_event(id, stamp,
-                           events::Closed{.resolution = request.resolution,
-                                          .actions = request.actions,
-                                          .root_cause = request.root_cause,
-                                          .recurrence = request.recurrence});
+        store.append_event(id, stamp, closed);
         return incident;
     });
 }
@@ -208,14 +194,10 @@ Incident reopen_incident(Store& store, IncidentId id, const std::string& note, c
                                         "update that one instead",
                                         other->id, *incident.dedup_key));
         }
-        incident.status = Status::open;
-        incident.phase = Phase::investigating;
-        incident.closed_at.reset();
-        incident.resolution.reset();
-        incident.root_cause.reset();
-        incident.recurrence.reset();
+        events::Reopened reopened{.note = note};
+        apply(incident, stamp.at, reopened);
         store.save_incident(incident);
-        store.append_event(id, stamp, events::Reopened{.note = note});
+        store.append_event(id, stamp, reopened);
         return incident;
     });
 }

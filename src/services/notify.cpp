@@ -1,6 +1,7 @@
 #include "outage/services/notify.hpp"
 
 #include "outage/model/error.hpp"
+#include "outage/services/delivery_digest.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notice_plan.hpp"
 #include "outage/services/notice_templates.hpp"
@@ -75,12 +76,17 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
             return recorded;
         }
         store.set_notice_identity(created.id, created.identity);
+        // What the tables now hold of the notice, for `verify` to check them against.
+        DeliveryDigests recorded_deliveries = delivery_digests(store, created.id);
         events::Notice payload{.notice = created.id,
                                .audience = created.audience,
                                .template_name = created.template_name,
                                .channel = created.channel,
-                               .recipients = store.delivery_counts(created.id).pending,
-                               .note = request.note};
+                               .recipients = recorded_deliveries.counts.pending,
+                               .note = request.note,
+                               .identity = created.identity,
+                               .fields_digest = fields_digest(created.fields),
+                               .recipients_digest = recorded_deliveries.recipients};
         // An update to people outside starts the clock for the next one.
         if (plan.tmpl.audience == AudienceClass::external && plan.incident.update_interval) {
             Incident incident = plan.incident;

@@ -1,6 +1,7 @@
 #include "outage/services/queries.hpp"
 
 #include "outage/services/lifecycle.hpp"
+#include "outage/services/verify.hpp"
 
 namespace outage {
 
@@ -15,11 +16,9 @@ void find_incidents(Store& store, const IncidentFilter& filter,
 
 IncidentTimeline incident_timeline(Store& store, IncidentId id) {
     Incident incident = require_incident(store, id);
-    return {std::move(incident), store.timeline(id)};
-}
-
-ChainCheck verify_timeline(Store& store) {
-    return store.verify_chain();
+    std::vector<Event> events = store.timeline(id);
+    require_matching_state(check_incident(store, incident, events, StateScope::incident));
+    return {std::move(incident), std::move(events)};
 }
 
 } // namespace outage

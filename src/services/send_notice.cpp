@@ -2,6 +2,7 @@
 
 #include "outage/deliver/email.hpp"
 #include "outage/model/error.hpp"
+#include "outage/services/delivery_digest.hpp"
 
 #include <fmt/format.h>
 
@@ -104,13 +105,18 @@ void send_notice(Store& store, const NotifyEnvironment& env, const NoticeRecord&
     result.counts = store.delivery_counts(notice.id);
     if (attempted > 0)
         write_transaction(store, [&] {
+            // Read under the lock, so that the last notice_sent of a notice two senders
+            // shared says where its deliveries ended (docs/security.md, "The state").
+            DeliveryDigests after = delivery_digests(store, notice.id);
+            result.counts = after.counts;
             store.append_event(notice.incident_id, stamp,
                                events::NoticeSent{.notice = notice.id,
                                                   .audience = notice.audience,
                                                   .attempted = attempted,
                                                   .sent = result.counts.sent,
                                                   .failed = result.counts.failed,
-                                                  .pending = result.counts.pending});
+                                                  .pending = result.counts.pending,
+                                                  .states_digest = after.states});
         });
 }
 

@@ -50,6 +50,9 @@ class ErrorTranslatingStore final : public Store {
     std::optional<AssessmentRecord> last_assessment(IncidentId incident) override {
         return guarded([&] { return m_inner->last_assessment(incident); });
     }
+    std::vector<AssessmentRecord> assessments(IncidentId incident) override {
+        return guarded([&] { return m_inner->assessments(incident); });
+    }
     std::vector<StepProgress> step_progress(IncidentId incident) override {
         return guarded([&] { return m_inner->step_progress(incident); });
     }
@@ -123,6 +126,9 @@ class ErrorTranslatingStore final : public Store {
     }
     ChainCheck verify_chain() override {
         return guarded([&] { return m_inner->verify_chain(); });
+    }
+    std::int64_t last_legacy_event() override {
+        return guarded([&] { return m_inner->last_legacy_event(); });
     }
 
   private:

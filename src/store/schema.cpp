@@ -121,6 +121,21 @@ CREATE INDEX deliveries_unsent ON deliveries(notice_id) WHERE state <> 'sent';
     R"sql(
 CREATE INDEX incidents_status ON incidents(status, id);
 )sql",
+    // v3: the update clocks, on main (issue 11). A placeholder on this branch, replaced when
+    // the two meet: this branch's own migration is v4.
+    R"sql(
+-- v3: reserved
+)sql",
+    // v4: where the events an earlier outage wrote end. Those lack fields later events carry
+    // (payload version 2 of assessed, notice and notice_sent: the update interval, a notice's
+    // identity, values and recipients, the deliveries' states), so what they cannot prove
+    // `verify` reports as unproven instead of as an edit (docs/security.md).
+    R"sql(
+CREATE TABLE legacy_events (
+    last_id INTEGER NOT NULL                      -- the last event written before schema 4
+);
+INSERT INTO legacy_events (last_id) SELECT coalesce(max(id), 0) FROM events;
+)sql",
 };
 
 } // namespace

@@ -109,12 +109,10 @@ void SqliteStore::insert_assessment(const AssessmentRecord& assessment) {
     stmt.exec();
 }
 
-std::optional<AssessmentRecord> SqliteStore::last_assessment(IncidentId incident) {
-    SQLite::Statement stmt(m_db, "SELECT at, actor, answers, severity, rule FROM assessments "
-                                 "WHERE incident_id = ? ORDER BY id DESC LIMIT 1");
-    stmt.bind(1, incident);
-    if (!stmt.executeStep())
-        return std::nullopt;
+namespace {
+
+// One row of `SELECT at, actor, answers, severity, rule FROM assessments`.
+AssessmentRecord read_assessment(SQLite::Statement& stmt, IncidentId incident) {
     AssessmentRecord record;
     record.incident_id = incident;
     record.at = stored_time(stmt.getColumn(0).getString());
@@ -125,6 +123,27 @@ std::optional<AssessmentRecord> SqliteStore::last_assessment(IncidentId incident
     record.severity = stmt.getColumn(3).getString();
     record.rule = stmt.getColumn(4).getString();
     return record;
+}
+
+} // namespace
+
+std::optional<AssessmentRecord> SqliteStore::last_assessment(IncidentId incident) {
+    SQLite::Statement stmt(m_db, "SELECT at, actor, answers, severity, rule FROM assessments "
+                                 "WHERE incident_id = ? ORDER BY id DESC LIMIT 1");
+    stmt.bind(1, incident);
+    if (!stmt.executeStep())
+        return std::nullopt;
+    return read_assessment(stmt, incident);
+}
+
+std::vector<AssessmentRecord> SqliteStore::assessments(IncidentId incident) {
+    SQLite::Statement stmt(m_db, "SELECT at, actor, answers, severity, rule FROM assessments "
+                                 "WHERE incident_id = ? ORDER BY id");
+    stmt.bind(1, incident);
+    std::vector<AssessmentRecord> result;
+    while (stmt.executeStep())
+        result.push_back(read_assessment(stmt, incident));
+    return result;
 }
 
 std::vector<StepProgress> SqliteStore::step_progress(IncidentId incident) {
@@ -325,6 +344,12 @@ ChainCheck SqliteStore::verify_chain() {
     }
     check.head = previous;
     return check;
+}
+
+std::int64_t SqliteStore::last_legacy_event() {
+    SQLite::Statement stmt(m_db, "SELECT max(last_id) FROM legacy_events");
+    stmt.executeStep();
+    return stmt.getColumn(0).isNull() ? 0 : stmt.getColumn(0).getInt64();
 }
 
 } // namespace outage

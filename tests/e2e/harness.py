@@ -126,6 +126,9 @@ class OutageTestCase(unittest.TestCase):
     maxDiff = None
     # Set to False in a test class to run against the bundled runbooks only.
     use_fixture_runbooks = True
+    # Set to True in a test class to run `outage verify` on each test's log when it ends: every
+    # writer the test drove must leave the tables as its events say (docs/security.md).
+    verify_log_at_end = False
 
     def setUp(self):
         self.bin = outage_bin()
@@ -146,6 +149,8 @@ class OutageTestCase(unittest.TestCase):
             with open(os.path.join(self.runbooks, "severity.yaml"), "w") as f:
                 f.write(FIXTURE_SEVERITY)
         self.env = self.base_env()
+        if self.verify_log_at_end:
+            self.addCleanup(self.assert_log_verifies)
 
     def base_env(self):
         """The environment every command runs with; nothing OUTAGE_* is inherited."""
@@ -285,6 +290,16 @@ class OutageTestCase(unittest.TestCase):
             conn.close()
 
     # Assertions --------------------------------------------------------------------------
+
+    def assert_log_verifies(self, path=None):
+        """`outage verify` passes on the log (when there is one): the chain is whole and every
+        table holds what the events give."""
+        path = path or self.db
+        if not os.path.exists(path):
+            return
+        code, out, err = self.run_outage("verify", "--json", env={"OUTAGE_DB": path})
+        self.assertEqual((code, err), (0, ""), f"outage verify failed on the test's log:\n{out}{err}")
+        self.assertTrue(json.loads(out)["ok"], out)
 
     def assert_one_error_line(self, err, substring=None):
         self.assertTrue(err.startswith("outage: "), f"stderr does not start with 'outage: ': {err!r}")

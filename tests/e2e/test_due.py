@@ -29,6 +29,9 @@ SEV4_SAMPLES = answers(samples="yes")  # starts sample-owner: 24h
 
 
 class DueTestCase(OutageTestCase):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     use_fixture_runbooks = False
 
     def setUp(self):

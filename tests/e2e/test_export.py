@@ -40,6 +40,9 @@ def cell(value):
 
 
 class ExportTest(OutageTestCase):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     def setUp(self):
         super().setUp()
         self.first = self.open_incident(

@@ -39,6 +39,9 @@ class IncidentAssertions:
 
 
 class OpenTest(OutageTestCase, IncidentAssertions):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     def test_open_prints_the_id_and_the_next_step(self):
         out = self.ok("open", "--scenario", "power-loss", "--title", TITLE)
         self.assertEqual(
@@ -107,6 +110,8 @@ class OpenTest(OutageTestCase, IncidentAssertions):
 
 class BundledRunbooksTest(OutageTestCase, IncidentAssertions):
     """Without a user runbook folder the bundled runbooks must be found and be valid."""
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
 
     use_fixture_runbooks = False
 
@@ -127,6 +132,8 @@ class BundledRunbooksTest(OutageTestCase, IncidentAssertions):
 
 class LifecycleTest(OutageTestCase, IncidentAssertions):
     """open → update → handoff → close → reopen → close, with the clock moving."""
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
 
     def at(self, when):
         return {"OUTAGE_NOW": when}
@@ -351,6 +358,9 @@ class LifecycleTest(OutageTestCase, IncidentAssertions):
 
 
 class ListTest(OutageTestCase, IncidentAssertions):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     def setUp(self):
         super().setUp()
         # 1: power-loss, open, unassessed, opened two days ago.
@@ -447,6 +457,9 @@ class ListTest(OutageTestCase, IncidentAssertions):
 
 
 class ActorTest(OutageTestCase, IncidentAssertions):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     def actors(self, incident=1):
         return [(e["kind"], e["actor"]) for e in self.run_json("show", str(incident))["timeline"]]
 

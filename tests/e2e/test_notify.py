@@ -57,6 +57,9 @@ class Hooks(http.server.BaseHTTPRequestHandler):
 
 
 class NotifyTest(OutageTestCase):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     def setUp(self):
         super().setUp()
         self.env["OUTAGE_RUNBOOKS"] = os.path.join(DATA, "runbooks", "good")

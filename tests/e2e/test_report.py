@@ -92,6 +92,9 @@ class SectionParser(HTMLParser):
 
 
 class ReportTest(OutageTestCase):
+    # Every writer these tests drive must leave the tables as its events say.
+    verify_log_at_end = True
+
     def setUp(self):
         super().setUp()
         with open(os.path.join(self.runbooks, "power-loss.yaml"), "w") as f:

@@ -105,7 +105,9 @@ class ReadOnlyCommandsTest(OutageTestCase):
     def test_show_and_verify_on_a_missing_log(self):
         self.assert_fails(["show", "1"], 3, "no incident 1")
         self.assertEqual(self.run_json("verify"), {
-            "ok": True, "events_checked": 0, "head": "0" * 64})
+            "ok": True, "events_checked": 0, "head": "0" * 64, "incidents_checked": 0,
+            "differences": [], "problems": [], "clock_jumps": [], "unproven": [],
+            "interrupted": []})
         self.assertTrue(self.ok("verify").startswith("Timeline intact: 0 events"))
         self.assert_no_log()
 
@@ -245,8 +247,12 @@ class VerifyTest(OutageTestCase):
     def test_untouched_log_passes(self):
         head = self.last_hash()
         self.assertRegex(head, HASH)
-        self.assertEqual(self.ok("verify"), f"Timeline intact: 6 events, last hash {head}\n")
-        self.assertEqual(self.run_json("verify"), {"ok": True, "events_checked": 6, "head": head})
+        self.assertEqual(self.ok("verify"), f"Timeline intact: 6 events, last hash {head}\n"
+                                            "State matches the events: 2 incidents.\n")
+        self.assertEqual(self.run_json("verify"), {
+            "ok": True, "events_checked": 6, "head": head, "incidents_checked": 2,
+            "differences": [], "problems": [], "clock_jumps": [], "unproven": [],
+            "interrupted": []})
         # Each event links to the one before it.
         rows = self.query("SELECT prev_hash, hash FROM events ORDER BY id")
         self.assertEqual(rows[0][0], "0" * 64)

@@ -125,6 +125,11 @@ std::optional<AssessmentRecord> FakeStore::last_assessment(IncidentId incident) 
     return std::nullopt;
 }
 
+std::vector<AssessmentRecord> FakeStore::assessments(IncidentId incident) {
+    return where(m_data.assessments,
+                 [&](const AssessmentRecord& a) { return a.incident_id == incident; });
+}
+
 std::vector<StepProgress> FakeStore::step_progress(IncidentId incident) {
     std::vector<StepProgress> result;
     for (const auto& [id, progress] : m_data.steps)

@@ -28,6 +28,7 @@ class FakeStore final : public outage::Store {
 
     void insert_assessment(const outage::AssessmentRecord& assessment) override;
     std::optional<outage::AssessmentRecord> last_assessment(outage::IncidentId incident) override;
+    std::vector<outage::AssessmentRecord> assessments(outage::IncidentId incident) override;
     std::vector<outage::StepProgress> step_progress(outage::IncidentId incident) override;
     void save_step_progress(outage::IncidentId incident,
                             const outage::StepProgress& progress) override;
@@ -59,6 +60,13 @@ class FakeStore final : public outage::Store {
     void each_event(const outage::EventFilter& filter,
                     const std::function<void(const outage::Event&)>& visit) override;
     outage::ChainCheck verify_chain() override;
+    std::int64_t last_legacy_event() override { return m_last_legacy_event; }
+    // As if an older outage had written the events so far (a log migrated to schema 4).
+    void mark_events_legacy() {
+        m_last_legacy_event = static_cast<std::int64_t>(m_data.events.size());
+    }
+    // Changes stored state behind the services' back, as someone with the sqlite3 shell would.
+    template <typename Edit> void tamper(Edit&& edit) { edit(m_data); }
 
     // Everything stored, as JSON text: equal dumps mean equal logs.
     std::string dump() const;
@@ -66,7 +74,6 @@ class FakeStore final : public outage::Store {
     int writes_begun() const { return m_writes_begun; }
     int commits() const { return m_commits; }
 
-  private:
     struct Data {
         std::vector<outage::Incident> incidents;
         std::vector<outage::AssessmentRecord> assessments;
@@ -77,6 +84,7 @@ class FakeStore final : public outage::Store {
         std::vector<outage::Event> events;
     };
 
+  private:
     // Throws unless a write transaction is open.
     void writing(const char* what) const;
     outage::Incident* incident_by_id(outage::IncidentId id);
@@ -87,5 +95,6 @@ class FakeStore final : public outage::Store {
     Data m_data;
     std::optional<Data> m_snapshot; // set while a write transaction is open
     int m_writes_begun = 0;
+    std::int64_t m_last_legacy_event = 0;
     int m_commits = 0;
 };

@@ -84,10 +84,11 @@ const std::vector<Sample>& samples() {
                            {"reporter", "Ann"},
                            {"samples_at_risk", "no"},
                            {"scope", "room"}},
-                          at("2026-11-22T11:10:00Z")},
+                          at("2026-11-22T11:10:00Z"),
+                          3600},
          R"({"answers":{"people":12,"realtime":"no","reporter":"Ann","samples_at_risk":"no",)"
          R"("scope":"room"},"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",)"
-         R"("severity":"SEV2"})"},
+         R"("severity":"SEV2","update_interval":3600,"v":2})"},
         {"severity_changed", events::SeverityChanged{std::nullopt, "SEV2", "many-people"},
          R"({"from":null,"rule":"many-people","to":"SEV2"})"},
         {"severity_changed", events::SeverityChanged{"SEV2", "SEV1", "whole-floor-or-samples"},
@@ -106,16 +107,28 @@ const std::vector<Sample>& samples() {
         {"deadline_met", events::DeadlineMet{"insurer", at("2026-11-24T10:00:00Z"), true, {}},
          R"({"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","late":true})"},
         {"notice",
-         events::Notice{1, "frontline", "frontline-briefing", "stdout", 1, "Lab 2 closed", {}},
-         R"({"audience":"frontline","channel":"stdout","note":"Lab 2 closed","notice":1,)"
-         R"("recipients":1,"template":"frontline-briefing"})"},
+         events::Notice{1,
+                        "frontline",
+                        "frontline-briefing",
+                        "stdout",
+                        1,
+                        "Lab 2 closed",
+                        {},
+                        "id1",
+                        "f1",
+                        "r1"},
+         R"({"audience":"frontline","channel":"stdout","fields_digest":"f1","identity":"id1",)"
+         R"("note":"Lab 2 closed","notice":1,"recipients":1,"recipients_digest":"r1",)"
+         R"("template":"frontline-briefing","v":2})"},
         {"notice",
          events::Notice{2, "customers", "customer-first-notice", "stdout", 2, std::nullopt,
-                        at("2026-11-22T11:15:00Z")},
-         R"({"audience":"customers","channel":"stdout","next_update_due":"2026-11-22T11:15:00Z",)"
-         R"("notice":2,"recipients":2,"template":"customer-first-notice"})"},
-        {"notice_sent", events::NoticeSent{1, "frontline", 1, 1, 0, 0},
-         R"({"attempted":1,"audience":"frontline","failed":0,"notice":1,"pending":0,"sent":1})"},
+                        at("2026-11-22T11:15:00Z"), "id2", "f2", "r2"},
+         R"({"audience":"customers","channel":"stdout","fields_digest":"f2","identity":"id2",)"
+         R"("next_update_due":"2026-11-22T11:15:00Z","notice":2,"recipients":2,)"
+         R"("recipients_digest":"r2","template":"customer-first-notice","v":2})"},
+        {"notice_sent", events::NoticeSent{1, "frontline", 1, 1, 0, 0, "s1"},
+         R"({"attempted":1,"audience":"frontline","failed":0,"notice":1,"pending":0,"sent":1,)"
+         R"("states_digest":"s1","v":2})"},
     };
     return all;
 }
@@ -168,6 +181,24 @@ TEST_CASE("events::decode reads back every kind") {
     SECTION("fields it does not know and an explicit version 1 are read") {
         Event event = stored("reopened", {{"note", "x"}, {"v", 1}, {"by_pager", true}});
         CHECK(decode(event, MissingField::error) == EventPayload{events::Reopened{"x"}});
+    }
+    SECTION("rows of version 1, written before the kind's version 2, are read") {
+        Event assessed =
+            stored("assessed", json::parse(R"({"answers":{"scope":"room"},)"
+                                           R"("next_update_due":"2026-11-22T11:10:00Z",)"
+                                           R"("rule":"r","severity":"SEV2"})"));
+        CHECK_FALSE(
+            std::get<events::Assessed>(decode(assessed, MissingField::error)).update_interval);
+        Event notice =
+            stored("notice", json::parse(R"({"audience":"customers","channel":"email",)"
+                                         R"("notice":2,"recipients":2,"template":"t"})"));
+        auto payload = std::get<events::Notice>(decode(notice, MissingField::error));
+        CHECK_FALSE(payload.identity);
+        CHECK_FALSE(payload.recipients_digest);
+        Event sent =
+            stored("notice_sent", json::parse(R"({"attempted":1,"audience":"a",)"
+                                              R"("failed":0,"notice":1,"pending":0,"sent":1})"));
+        CHECK_FALSE(std::get<events::NoticeSent>(decode(sent, MissingField::error)).states_digest);
     }
     SECTION("null is an absent optional field") {
         Event event = stored("step", {{"step", "s"}, {"state", "done"}, {"note", nullptr}});
@@ -227,6 +258,9 @@ TEST_CASE("events::decode of a row changed outside outage") {
         CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", 2}})) ==
               "event 12 (reopened): payload version 2 is not one this outage reads (it reads "
               "version 1; did a newer outage write this log?)");
+        CHECK(refusal(stored("notice", {{"notice", 1}, {"v", 3}})) ==
+              "event 12 (notice): payload version 3 is not one this outage reads (it reads "
+              "versions 1 to 2; did a newer outage write this log?)");
         CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", "2"}}))
                   .starts_with("event 12 (reopened): field 'v' is not a whole number ("));
     }

@@ -99,14 +99,6 @@ TEST_CASE("queries::incident_timeline") {
     CHECK(message == "no incident 9");
 }
 
-TEST_CASE("queries::verify_timeline") {
-    Log log;
-    ChainCheck check = verify_timeline(*log.store);
-    CHECK(check.events_checked == 5);
-    CHECK_FALSE(check.first_mismatch);
-    CHECK(check.head.size() == 64);
-}
-
 TEST_CASE("queued::queued_notices") {
     Log log;
     log.notice(1, {DeliveryState::sent, DeliveryState::sent});

@@ -3,6 +3,7 @@
 #include "outage/report/stats.hpp"
 #include "outage/report/svg.hpp"
 #include "outage/services/assessment.hpp"
+#include "outage/services/delivery_digest.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/progress.hpp"
 #include "support.hpp"
@@ -175,10 +176,24 @@ TEST_CASE("report::build_report and its three formats") {
                 store->mark_delivery(delivery.id,
                                      i++ < sent ? DeliveryState::sent : DeliveryState::failed,
                                      std::nullopt, t0 + 55min);
-            store->append_event(id, {"bob", t0 + 55min}, "notice",
-                                {{"notice", n}, {"audience", audience}});
-            store->append_event(id, {"bob", t0 + 55min}, "notice_sent",
-                                {{"notice", n}, {"audience", audience}, {"sent", sent}});
+            // The events notify writes for what the tables now hold.
+            DeliveryDigests recorded = delivery_digests(*store, n);
+            store->append_event(id, {"bob", t0 + 55min},
+                                events::Notice{.notice = n,
+                                               .audience = audience,
+                                               .template_name = "t",
+                                               .channel = "file",
+                                               .recipients = sent + failed,
+                                               .identity = notice.identity,
+                                               .fields_digest = fields_digest(notice.fields),
+                                               .recipients_digest = recorded.recipients});
+            store->append_event(id, {"bob", t0 + 55min},
+                                events::NoticeSent{.notice = n,
+                                                   .audience = audience,
+                                                   .attempted = sent + failed,
+                                                   .sent = sent,
+                                                   .failed = failed,
+                                                   .states_digest = recorded.states});
         }
     });
     CloseRequest close;

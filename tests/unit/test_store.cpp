@@ -91,8 +91,10 @@ TEST_CASE("store::open_store refuses what it must not touch") {
                 FAIL("opened a newer schema");
             } catch (const Error& e) {
                 CHECK(e.code() == Exit::runtime);
-                CHECK_THAT(e.what(), Catch::Contains("schema version 99, newer than this outage "
-                                                     "knows (2)"));
+                CHECK_THAT(e.what(),
+                           Catch::Contains(fmt::format("schema version 99, newer than this "
+                                                       "outage knows ({})",
+                                                       schema_version)));
                 CHECK_THAT(e.what(), Catch::Contains("the file was not changed"));
             }
         }
@@ -384,15 +386,43 @@ TEST_CASE("store::migrates a version 1 log forward") {
     {
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
         db.exec("DROP INDEX incidents_status");
+        db.exec("DROP TABLE legacy_events");
         db.exec("PRAGMA user_version = 1");
     }
     auto store = open_store(path, Access::change_existing);
     CHECK(store->find_incident(1)->title == "Power cut at the Leeds office");
     SQLite::Database db(path, SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == schema_version);
     SQLite::Statement plan(db, "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE status = ? "
                                "ORDER BY id");
     plan.bind(1, "open");
     REQUIRE(plan.executeStep());
     CHECK_THAT(plan.getColumn(3).getString(), Catch::Contains("incidents_status"));
+}
+
+TEST_CASE("store::the v4 migration marks where an earlier outage's events end") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+    {
+        auto store = open_store(path, Access::create);
+        CHECK(store->last_legacy_event() == 0);
+        write_transaction(*store, [&] {
+            IncidentId id = store->insert_incident(sample());
+            store->append_event(id, {"ann", sample().opened_at}, "opened", {{"title", "t"}});
+            store->append_event(id, {"ann", sample().opened_at}, "updated", {{"note", "n"}});
+        });
+        CHECK(store->last_legacy_event() == 0);
+    }
+    {
+        // As an outage of schema 2 left it.
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE legacy_events");
+        db.exec("PRAGMA user_version = 2");
+    }
+    auto store = open_store(path, Access::change_existing);
+    CHECK(store->last_legacy_event() == 2);
+    write_transaction(*store, [&] {
+        store->append_event(1, {"ann", sample().opened_at}, "updated", {{"note", "m"}});
+    });
+    CHECK(store->last_legacy_event() == 2);
 }

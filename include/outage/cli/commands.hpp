@@ -205,7 +205,7 @@ inline constexpr CommandEntry commands[] = {
      add_template_render,
      {{"--eta", {.clock = Clock::now}}}},
     {"verify",
-     "Check the timeline's hash chain for edits made behind outage's back",
+     "Check the hash chain, and that the stored state is what the events give",
      {.log = Log::read_only},
      add_verify},
 };

@@ -47,7 +47,8 @@ std::optional<EventKind> parse_event_kind(std::string_view name);
 std::optional<EventKind> kind_of(const Event& event);
 
 // One struct per kind, its fields as docs/cli.md lists them: std::optional marks a field
-// written only when given. `version` is the payload version the writers write (decisions.md).
+// written only when given. `version` is the payload version the writers write (decisions.md);
+// the readers read every version up to it, a later version only adding optional fields.
 namespace events {
 
 struct Opened {
@@ -120,11 +121,12 @@ struct Reopened {
 
 struct Assessed {
     static constexpr EventKind kind = EventKind::assessed;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::string severity;
     std::string rule;
     Answers answers;
     Timestamp next_update_due{};
+    std::optional<std::int64_t> update_interval; // v2: seconds, at this severity
     friend bool operator==(const Assessed&, const Assessed&) = default;
 };
 
@@ -167,7 +169,7 @@ struct DeadlineMet {
 
 struct Notice {
     static constexpr EventKind kind = EventKind::notice;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::int64_t notice = 0;
     std::string audience;
     std::string template_name; // "template" in the log
@@ -175,19 +177,25 @@ struct Notice {
     std::int64_t recipients = 0;
     std::optional<std::string> note;
     std::optional<Timestamp> next_update_due; // external audiences: the clock restarts
+    // v2, what the notices and deliveries tables hold (docs/security.md, "The state"): the
+    // notice's identity, the SHA-256 of its values and of its recipients as recorded.
+    std::optional<std::string> identity;
+    std::optional<std::string> fields_digest;
+    std::optional<std::string> recipients_digest;
     friend bool operator==(const Notice&, const Notice&) = default;
 };
 
 // After each send or resume of a notice.
 struct NoticeSent {
     static constexpr EventKind kind = EventKind::notice_sent;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::int64_t notice = 0;
     std::string audience;
     std::int64_t attempted = 0;
     std::int64_t sent = 0;
     std::int64_t failed = 0;
     std::int64_t pending = 0;
+    std::optional<std::string> states_digest; // v2: SHA-256 of each delivery's state after it
     friend bool operator==(const NoticeSent&, const NoticeSent&) = default;
 };
 

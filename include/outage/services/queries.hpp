@@ -24,10 +24,8 @@ struct IncidentTimeline {
     std::vector<Event> events;
 };
 
-// The incident with its timeline (`show`); Error(not_found) for an unknown incident.
+// The incident with its timeline (`show`); Error(not_found) for an unknown incident, and
+// Error(runtime) when the incident's row is not what its events give (services/verify.hpp).
 IncidentTimeline incident_timeline(Store& store, IncidentId id);
-
-// Recomputes every event's hash and its link to the event before (`verify`).
-ChainCheck verify_timeline(Store& store);
 
 } // namespace outage

@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
 
     void insert_assessment(const AssessmentRecord& assessment) override;
     std::optional<AssessmentRecord> last_assessment(IncidentId incident) override;
+    std::vector<AssessmentRecord> assessments(IncidentId incident) override;
     std::vector<StepProgress> step_progress(IncidentId incident) override;
     void save_step_progress(IncidentId incident, const StepProgress& progress) override;
     std::vector<Deadline> deadlines(IncidentId incident) override;
@@ -60,6 +61,7 @@ class SqliteStore final : public Store {
     void each_event(const EventFilter& filter,
                     const std::function<void(const Event&)>& visit) override;
     ChainCheck verify_chain() override;
+    std::int64_t last_legacy_event() override;
 
   private:
     SQLite::Database m_db;

@@ -58,6 +58,8 @@ class Store {
 
     virtual void insert_assessment(const AssessmentRecord& assessment) = 0;
     virtual std::optional<AssessmentRecord> last_assessment(IncidentId incident) = 0;
+    // Every assessment of the incident, oldest first.
+    virtual std::vector<AssessmentRecord> assessments(IncidentId incident) = 0;
 
     // Every step marked on the incident, in the order they were last marked.
     virtual std::vector<StepProgress> step_progress(IncidentId incident) = 0;
@@ -118,6 +120,9 @@ class Store {
                             const std::function<void(const Event&)>& visit) = 0;
     // Recomputes every event's hash and link, oldest first.
     virtual ChainCheck verify_chain() = 0;
+    // The last event an outage older than schema 4 wrote (0: none). Those events lack fields
+    // that later ones carry: what they cannot prove, verify reports as unproven, not as an edit.
+    virtual std::int64_t last_legacy_event() = 0;
 };
 
 // Runs `work` as one write transaction: committed when it returns, rolled back when it
