@@ -108,12 +108,16 @@ Command add_notify(CLI::App& command) {
                      "Render every message on stdout; record and send nothing");
     command.add_flag("--force", r.force,
                      "Do not warn when the severity is below the plan's minimum");
+    command.add_flag("--again", r.again,
+                     "Send a call that completed moments ago again, as a new update");
     command.add_option("--resume", options->resume, "Send what is still pending of a notice")
         ->check(whole_number);
-    command.footer("The same call again resumes the same notice: only what is still pending is "
-                   "sent.\nExample:\n  outage notify 12 --audience customers --recipients "
-                   "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
-                   "works\"");
+    command.footer(
+        "The same call again resumes the same notice while any of it is unsent; once "
+        "it is all sent,\nthe same call is the next update (refused for 2 minutes "
+        "without --again).\nExample:\n  outage notify 12 --audience customers --recipients "
+        "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
+        "works\"");
     return {.check =
                 [options](const Given& given) {
                     // --resume sends what the notice already holds: nothing else applies.

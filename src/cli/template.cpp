@@ -121,7 +121,8 @@ Command add_template_render(CLI::App& command) {
                     NotifyEnvironment env{given.runbooks(), given.templates(), given.config(),
                                           given.outbox(), std::cout};
                     std::vector<std::string> warnings;
-                    Message message = render_preview(given.log(), env, options->request, warnings);
+                    Message message =
+                        render_preview(given.log(), env, options->request, given.now(), warnings);
                     for (const auto& warning : warnings)
                         fmt::print(stderr, "outage: {}\n", warning);
                     if (given.out().json) {

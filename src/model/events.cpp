@@ -103,7 +103,10 @@ template <> struct Fields<events::Closed> {
     }
 };
 template <> struct Fields<events::Reopened> {
-    static void each(auto& e, auto&& field) { field("note", e.note); }
+    static void each(auto& e, auto&& field) {
+        field("note", e.note);
+        field("clocks", e.clocks);
+    }
 };
 template <> struct Fields<events::Assessed> {
     static void each(auto& e, auto&& field) {
@@ -111,6 +114,8 @@ template <> struct Fields<events::Assessed> {
         field("rule", e.rule);
         field("answers", e.answers);
         field("next_update_due", e.next_update_due);
+        field("update_interval", e.update_interval);
+        field("clocks", e.clocks);
     }
 };
 template <> struct Fields<events::SeverityChanged> {
@@ -151,6 +156,9 @@ template <> struct Fields<events::Notice> {
         field("recipients", e.recipients);
         field("note", e.note);
         field("next_update_due", e.next_update_due);
+        field("clocks", e.clocks);
+        field("eta", e.eta);
+        field("workaround", e.workaround);
     }
 };
 template <> struct Fields<events::NoticeSent> {
@@ -184,6 +192,12 @@ struct Writer {
     static nlohmann::json put(Phase phase) { return to_string(phase); }
     static nlohmann::json put(Recurrence recurrence) { return to_string(recurrence); }
     static nlohmann::json put(StepState state) { return to_string(state); }
+    static nlohmann::json put(const UpdateClocks& clocks) {
+        nlohmann::json object = nlohmann::json::object();
+        for (const auto& [audience, due] : clocks)
+            object[audience] = format_iso_utc(due);
+        return object;
+    }
     template <typename T> static nlohmann::json put(const T& value) { return value; }
 };
 
@@ -228,6 +242,19 @@ struct Reader {
             return std::nullopt;
         return object->get<Answers>();
     }
+    std::optional<UpdateClocks> get(const char* key, std::type_identity<UpdateClocks>) const {
+        auto object = read.object(key);
+        if (!object)
+            return std::nullopt;
+        UpdateClocks clocks;
+        for (const auto& [audience, due] : object->items()) {
+            auto at = due.is_string() ? parse_iso_utc(due.get<std::string>()) : std::nullopt;
+            if (!at)
+                read.invalid(key, "an object of audience names to ISO 8601 times");
+            clocks[audience] = *at;
+        }
+        return clocks;
+    }
     std::optional<Phase> get(const char* key, std::type_identity<Phase>) const {
         return named(key, &parse_phase, "investigating, identified, monitoring or resolved");
     }
@@ -257,11 +284,14 @@ EventPayload read_payload(const FieldReader& read, MissingField missing) {
     // A payload without "v" is version 1 (docs/decisions.md, "Event payloads are versioned
     // per kind").
     std::int64_t version = read.integer("v").value_or(1);
-    if (version != Payload::version)
+    if (version < 1 || version > Payload::version)
         throw Error(Exit::runtime,
                     fmt::format("{}: payload version {} is not one this outage reads (it reads "
-                                "version {}; did a newer outage write this log?)",
-                                read.record(), version, Payload::version));
+                                "{}; did a newer outage write this log?)",
+                                read.record(), version,
+                                Payload::version == 1
+                                    ? std::string("version 1")
+                                    : fmt::format("versions 1 to {}", Payload::version)));
     Payload payload{};
     Fields<Payload>::each(payload, Reader{read, missing});
     return payload;

@@ -195,7 +195,10 @@ std::optional<SeverityScale> parse_severity_scale(const std::filesystem::path& f
     YamlReader r(file, problems);
     SeverityScale scale;
     scale.file = file;
-    if (r.mapping(*root, "the severity file", {"version", "levels"}, {"version", "levels"})) {
+    if (r.mapping(*root, "the severity file", {"version", "assess-within", "levels"},
+                  {"version", "levels"})) {
+        if (auto within = r.duration(*root, "assess-within"))
+            scale.assess_within = *within;
         if (auto version = r.integer(*root, "version", 1); version && *version != 1)
             r.problem((*root)["version"].Mark(),
                       fmt::format("severity file version {} is not known; this outage reads "

@@ -1,8 +1,8 @@
 #include "outage/services/lifecycle.hpp"
 
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
+#include "outage/services/assessment.hpp"
 
 #include <fmt/format.h>
 
@@ -119,10 +119,8 @@ Incident update_incident(Store& store, IncidentId id, const UpdateRequest& reque
             incident.eta = *request.eta;
         if (request.affected)
             incident.affected = *request.affected;
-        if (request.note && incident.update_interval) {
-            incident.next_update_due = stamp.at + *incident.update_interval;
-            change.next_update_due = incident.next_update_due;
-        }
+        // A note is the team's record, not a message: nobody outside has heard anything, so
+        // no update clock moves (docs/architecture.md#update-clocks).
         store.save_incident(incident);
         store.append_event(id, stamp, change);
         return incident;
@@ -179,7 +177,9 @@ Incident close_incident(Store& store, IncidentId id, const CloseRequest& request
         incident.status = Status::closed;
         incident.phase = Phase::resolved;
         incident.closed_at = stamp.at;
+        // Closed means no update is owed, to anyone.
         incident.next_update_due.reset();
+        store.save_update_clocks(id, {});
         incident.resolution = request.resolution;
         incident.root_cause = request.root_cause;
         incident.recurrence = request.recurrence;
@@ -214,8 +214,14 @@ Incident reopen_incident(Store& store, IncidentId id, const std::string& note, c
         incident.resolution.reset();
         incident.root_cause.reset();
         incident.recurrence.reset();
+        // The clocks start afresh: the first update is owed an interval after the reopening.
+        UpdateClocks clocks;
+        if (incident.update_interval)
+            clocks[first_update] = stamp.at + *incident.update_interval;
+        store.save_update_clocks(id, clocks);
+        incident.next_update_due = earliest(clocks);
         store.save_incident(incident);
-        store.append_event(id, stamp, events::Reopened{.note = note});
+        store.append_event(id, stamp, events::Reopened{.note = note, .clocks = clocks});
         return incident;
     });
 }

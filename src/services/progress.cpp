@@ -109,12 +109,34 @@ std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, 
     return incidents;
 }
 
-DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon) {
-    // Open incidents are few at any time; the handover check needs no query of its own.
+std::vector<Incident> unassessed_incidents(std::vector<Incident> incidents, Timestamp now,
+                                           std::chrono::seconds assess_within) {
+    std::erase_if(incidents, [&](const Incident& incident) {
+        return incident.status != Status::open || incident.severity ||
+               incident.opened_at + assess_within > now;
+    });
+    std::stable_sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
+        return a.opened_at < b.opened_at;
+    });
+    return incidents;
+}
+
+DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
+                     const SeverityScale& scale) {
+    // Open incidents are few at any time; the assessment and handover checks need no query of
+    // their own.
     IncidentFilter open;
     open.status = Status::open;
-    return DueReport{store.overdue_incidents(now),
-                     unacknowledged_handovers(store.list_incidents(open), now),
+    std::vector<Incident> open_incidents = store.list_incidents(open);
+    std::vector<OverdueUpdate> overdue;
+    for (auto& clock : store.overdue_clocks(now)) {
+        auto incident = std::find_if(open_incidents.begin(), open_incidents.end(),
+                                     [&](const Incident& i) { return i.id == clock.incident_id; });
+        if (incident != open_incidents.end())
+            overdue.push_back({*incident, std::move(clock.audience), clock.due_at});
+    }
+    return DueReport{unassessed_incidents(open_incidents, now, scale.assess_within),
+                     std::move(overdue), unacknowledged_handovers(std::move(open_incidents), now),
                      store.deadlines_due_before(now + horizon)};
 }
 

@@ -70,6 +70,7 @@ Incident read_incident(SQLite::Statement& stmt) {
     if (auto text = column_text(stmt.getColumn(18)))
         incident.recurrence = parse_recurrence(*text);
     incident.actions = string_array(stmt.getColumn(19).getString());
+    incident.workaround = column_text(stmt.getColumn(20));
     return incident;
 }
 
@@ -102,6 +103,7 @@ void bind_incident(SQLite::Statement& stmt, const Incident& incident) {
     else
         stmt.bind(18);
     stmt.bind(19, nlohmann::json(incident.actions).dump());
+    bind_text(stmt, 20, incident.workaround);
 }
 
 Deadline read_deadline(SQLite::Statement& stmt) {

@@ -121,6 +121,24 @@ CREATE INDEX deliveries_unsent ON deliveries(notice_id) WHERE state <> 'sent';
     R"sql(
 CREATE INDEX incidents_status ON incidents(status, id);
 )sql",
+    // v3: one update clock per audience that was promised a time (docs/architecture.md#clocks),
+    // and the workaround told to the public, which later messages repeat. Older logs had one
+    // clock per incident: an open incident's becomes its first-update clock; a closed incident
+    // owes no update.
+    R"sql(
+CREATE TABLE update_clocks (
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    audience    TEXT NOT NULL,                    -- '' is the first update an assessment asks for
+    due_at      TEXT NOT NULL,
+    PRIMARY KEY (incident_id, audience)
+);
+CREATE INDEX update_clocks_due ON update_clocks(due_at);
+INSERT INTO update_clocks (incident_id, audience, due_at)
+    SELECT id, '', next_update_due FROM incidents
+    WHERE status = 'open' AND next_update_due IS NOT NULL;
+UPDATE incidents SET next_update_due = NULL WHERE status = 'closed';
+ALTER TABLE incidents ADD COLUMN workaround TEXT;
+)sql",
 };
 
 } // namespace

@@ -75,7 +75,11 @@ const std::vector<Sample>& samples() {
          R"("resolution":"Pumped out","root_cause":"A burst pipe"})"},
         {"closed", events::Closed{.resolution = "Pumped out again"},
          R"({"actions":[],"resolution":"Pumped out again"})"},
-        {"reopened", events::Reopened{"Water again"}, R"({"note":"Water again"})"},
+        {"reopened", events::Reopened{.note = "Water again"}, R"({"note":"Water again","v":2})"},
+        {"reopened",
+         events::Reopened{.note = "Water again",
+                          .clocks = UpdateClocks{{"", at("2026-11-22T12:00:00Z")}}},
+         R"({"clocks":{"":"2026-11-22T12:00:00Z"},"note":"Water again","v":2})"},
         {"assessed",
          events::Assessed{"SEV2",
                           "many-people",
@@ -84,10 +88,13 @@ const std::vector<Sample>& samples() {
                            {"reporter", "Ann"},
                            {"samples_at_risk", "no"},
                            {"scope", "room"}},
-                          at("2026-11-22T11:10:00Z")},
+                          at("2026-11-22T11:10:00Z"),
+                          3600,
+                          UpdateClocks{{"", at("2026-11-22T11:10:00Z")}}},
          R"({"answers":{"people":12,"realtime":"no","reporter":"Ann","samples_at_risk":"no",)"
-         R"("scope":"room"},"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",)"
-         R"("severity":"SEV2"})"},
+         R"("scope":"room"},"clocks":{"":"2026-11-22T11:10:00Z"},)"
+         R"("next_update_due":"2026-11-22T11:10:00Z","rule":"many-people","severity":"SEV2",)"
+         R"("update_interval":3600,"v":2})"},
         {"severity_changed", events::SeverityChanged{std::nullopt, "SEV2", "many-people"},
          R"({"from":null,"rule":"many-people","to":"SEV2"})"},
         {"severity_changed", events::SeverityChanged{"SEV2", "SEV1", "whole-floor-or-samples"},
@@ -106,14 +113,30 @@ const std::vector<Sample>& samples() {
         {"deadline_met", events::DeadlineMet{"insurer", at("2026-11-24T10:00:00Z"), true, {}},
          R"({"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","late":true})"},
         {"notice",
-         events::Notice{1, "frontline", "frontline-briefing", "stdout", 1, "Lab 2 closed", {}},
+         events::Notice{.notice = 1,
+                        .audience = "frontline",
+                        .template_name = "frontline-briefing",
+                        .channel = "stdout",
+                        .recipients = 1,
+                        .note = "Lab 2 closed"},
          R"({"audience":"frontline","channel":"stdout","note":"Lab 2 closed","notice":1,)"
-         R"("recipients":1,"template":"frontline-briefing"})"},
+         R"("recipients":1,"template":"frontline-briefing","v":2})"},
         {"notice",
-         events::Notice{2, "customers", "customer-first-notice", "stdout", 2, std::nullopt,
-                        at("2026-11-22T11:15:00Z")},
-         R"({"audience":"customers","channel":"stdout","next_update_due":"2026-11-22T11:15:00Z",)"
-         R"("notice":2,"recipients":2,"template":"customer-first-notice"})"},
+         events::Notice{.notice = 2,
+                        .audience = "customers",
+                        .template_name = "customer-first-notice",
+                        .channel = "stdout",
+                        .recipients = 2,
+                        .next_update_due = at("2026-11-22T11:15:00Z"),
+                        .clocks = UpdateClocks{{"customers", at("2026-11-22T11:15:00Z")},
+                                               {"frontline", at("2026-11-22T11:00:00Z")}},
+                        .eta = at("2026-11-22T13:00:00Z"),
+                        .workaround = "Call the desk"},
+         R"({"audience":"customers","channel":"stdout","clocks":{"customers":)"
+         R"("2026-11-22T11:15:00Z","frontline":"2026-11-22T11:00:00Z"},)"
+         R"("eta":"2026-11-22T13:00:00Z","next_update_due":"2026-11-22T11:15:00Z",)"
+         R"("notice":2,"recipients":2,"template":"customer-first-notice","v":2,)"
+         R"("workaround":"Call the desk"})"},
         {"notice_sent", events::NoticeSent{1, "frontline", 1, 1, 0, 0},
          R"({"attempted":1,"audience":"frontline","failed":0,"notice":1,"pending":0,"sent":1})"},
     };
@@ -167,7 +190,26 @@ TEST_CASE("events::decode reads back every kind") {
 
     SECTION("fields it does not know and an explicit version 1 are read") {
         Event event = stored("reopened", {{"note", "x"}, {"v", 1}, {"by_pager", true}});
-        CHECK(decode(event, MissingField::error) == EventPayload{events::Reopened{"x"}});
+        CHECK(decode(event, MissingField::error) == EventPayload{events::Reopened{.note = "x"}});
+    }
+    SECTION("rows of version 1, written before the kind's version 2, are read") {
+        Event assessed =
+            stored("assessed", json::parse(R"({"answers":{"scope":"room"},)"
+                                           R"("next_update_due":"2026-11-22T11:10:00Z",)"
+                                           R"("rule":"r","severity":"SEV2"})"));
+        auto payload = std::get<events::Assessed>(decode(assessed, MissingField::error));
+        CHECK(payload.next_update_due == at("2026-11-22T11:10:00Z"));
+        CHECK_FALSE(payload.update_interval);
+        CHECK_FALSE(payload.clocks);
+        Event notice =
+            stored("notice", json::parse(R"({"audience":"customers","channel":"email",)"
+                                         R"("notice":2,"recipients":2,"template":"t"})"));
+        CHECK_FALSE(std::get<events::Notice>(decode(notice, MissingField::error)).clocks);
+    }
+    SECTION("clocks that are not audience names to times") {
+        Event event = stored("reopened", {{"note", "x"}, {"v", 2}, {"clocks", {{"a", "soon"}}}});
+        CHECK(refusal(event).starts_with("event 12 (reopened): field 'clocks' is not an object of "
+                                         "audience names to ISO 8601 times ("));
     }
     SECTION("null is an absent optional field") {
         Event event = stored("step", {{"step", "s"}, {"state", "done"}, {"note", nullptr}});
@@ -224,8 +266,11 @@ TEST_CASE("events::decode of a row changed outside outage") {
               "event 12: kind 'escalated' is not one this outage knows" + verify_hint);
     }
     SECTION("a payload version this outage does not read") {
-        CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", 2}})) ==
-              "event 12 (reopened): payload version 2 is not one this outage reads (it reads "
+        CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", 3}})) ==
+              "event 12 (reopened): payload version 3 is not one this outage reads (it reads "
+              "versions 1 to 2; did a newer outage write this log?)");
+        CHECK(refusal(stored("step", {{"step", "s"}, {"state", "done"}, {"v", 2}})) ==
+              "event 12 (step): payload version 2 is not one this outage reads (it reads "
               "version 1; did a newer outage write this log?)");
         CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", "2"}}))
                   .starts_with("event 12 (reopened): field 'v' is not a whole number ("));

@@ -92,7 +92,7 @@ TEST_CASE("store::open_store refuses what it must not touch") {
             } catch (const Error& e) {
                 CHECK(e.code() == Exit::runtime);
                 CHECK_THAT(e.what(), Catch::Contains("schema version 99, newer than this outage "
-                                                     "knows (2)"));
+                                                     "knows (3)"));
                 CHECK_THAT(e.what(), Catch::Contains("the file was not changed"));
             }
         }
@@ -384,15 +384,46 @@ TEST_CASE("store::migrates a version 1 log forward") {
     {
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
         db.exec("DROP INDEX incidents_status");
+        db.exec("DROP TABLE update_clocks");
+        db.exec("ALTER TABLE incidents DROP COLUMN workaround");
         db.exec("PRAGMA user_version = 1");
     }
     auto store = open_store(path, Access::change_existing);
     CHECK(store->find_incident(1)->title == "Power cut at the Leeds office");
     SQLite::Database db(path, SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == schema_version);
     SQLite::Statement plan(db, "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE status = ? "
                                "ORDER BY id");
     plan.bind(1, "open");
     REQUIRE(plan.executeStep());
     CHECK_THAT(plan.getColumn(3).getString(), Catch::Contains("incidents_status"));
+}
+
+TEST_CASE("store::version 3 carries an older log's one clock over as the first-update clock") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+    const Timestamp due = *parse_iso_utc("2026-11-22T11:00:00Z");
+    {
+        auto store = open_store(path, Access::create);
+        write_transaction(*store, [&] {
+            Incident open = sample();
+            open.next_update_due = due;
+            store->insert_incident(open);
+            Incident closed = sample();
+            closed.status = Status::closed;
+            closed.next_update_due = due; // a notice after the close used to set one
+            store->insert_incident(closed);
+        });
+    }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE update_clocks");
+        db.exec("ALTER TABLE incidents DROP COLUMN workaround");
+        db.exec("PRAGMA user_version = 2");
+    }
+    auto store = open_store(path, Access::change_existing);
+    CHECK(store->update_clocks(1) == UpdateClocks{{first_update, due}});
+    CHECK(store->find_incident(1)->next_update_due == due);
+    CHECK(store->update_clocks(2).empty());
+    CHECK_FALSE(store->find_incident(2)->next_update_due);
 }

@@ -47,7 +47,8 @@ std::optional<EventKind> parse_event_kind(std::string_view name);
 std::optional<EventKind> kind_of(const Event& event);
 
 // One struct per kind, its fields as docs/cli.md lists them: std::optional marks a field
-// written only when given. `version` is the payload version the writers write (decisions.md).
+// written only when given. `version` is the payload version the writers write (decisions.md);
+// the readers read every version up to it, a later version only adding optional fields.
 namespace events {
 
 struct Opened {
@@ -113,18 +114,21 @@ struct Closed {
 
 struct Reopened {
     static constexpr EventKind kind = EventKind::reopened;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::string note;
+    std::optional<UpdateClocks> clocks; // v2: fresh clocks from the reopen
     friend bool operator==(const Reopened&, const Reopened&) = default;
 };
 
 struct Assessed {
     static constexpr EventKind kind = EventKind::assessed;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::string severity;
     std::string rule;
     Answers answers;
-    Timestamp next_update_due{};
+    Timestamp next_update_due{};                 // the earliest clock
+    std::optional<std::int64_t> update_interval; // v2: seconds, at this severity
+    std::optional<UpdateClocks> clocks;          // v2: every clock after the assessment
     friend bool operator==(const Assessed&, const Assessed&) = default;
 };
 
@@ -167,14 +171,17 @@ struct DeadlineMet {
 
 struct Notice {
     static constexpr EventKind kind = EventKind::notice;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::int64_t notice = 0;
     std::string audience;
     std::string template_name; // "template" in the log
     std::string channel;
     std::int64_t recipients = 0;
     std::optional<std::string> note;
-    std::optional<Timestamp> next_update_due; // external audiences: the clock restarts
+    std::optional<Timestamp> next_update_due; // the time the message promised
+    std::optional<UpdateClocks> clocks;       // v2: every clock after the notice
+    std::optional<Timestamp> eta;             // v2: given to this notice, kept for later ones
+    std::optional<std::string> workaround;    // v2: the same
     friend bool operator==(const Notice&, const Notice&) = default;
 };
 

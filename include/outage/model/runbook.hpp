@@ -69,6 +69,8 @@ struct SeverityLevel {
 // The four levels of severity.yaml, SEV1 first.
 struct SeverityScale {
     std::vector<SeverityLevel> levels;
+    // An incident nobody has assessed this long after it opened is overdue (`due`).
+    std::chrono::seconds assess_within{15 * 60};
     std::filesystem::path file;
 
     // The level with this id; Error(invalid_content) when the scale lacks it.

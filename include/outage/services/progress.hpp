@@ -43,13 +43,29 @@ inline constexpr std::chrono::minutes handover_ack_window{15};
 // `ack`, longest waiting first.
 std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now);
 
-// What `due` reports: updates owed, handovers nobody has acknowledged, and deadlines missed
-// or close.
+// An update an audience was promised (or, for `first_update`, the first one an assessment
+// asked for) whose time has come.
+struct OverdueUpdate {
+    Incident incident;
+    std::string audience;
+    Timestamp due_at;
+};
+
+// The open incidents among `incidents` that nobody has assessed within `assess_within` of
+// their opening, longest waiting first.
+std::vector<Incident> unassessed_incidents(std::vector<Incident> incidents, Timestamp now,
+                                           std::chrono::seconds assess_within);
+
+// What `due` reports: incidents nobody assessed, updates owed, handovers nobody has
+// acknowledged, and deadlines missed or close.
 struct DueReport {
-    std::vector<Incident> overdue;        // most overdue first
+    std::vector<Incident> unassessed;     // longest waiting first
+    std::vector<OverdueUpdate> overdue;   // each audience's clock at or past its time, most
+                                          // overdue first
     std::vector<Incident> unacknowledged; // longest waiting first
     std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first
 };
-DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon);
+DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
+                     const SeverityScale& scale);
 
 } // namespace outage

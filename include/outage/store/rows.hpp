@@ -18,7 +18,7 @@ namespace outage {
 constexpr const char* incident_columns =
     "id, title, scenario, status, phase, severity, owner, services, affected, dedup_key, eta, "
     "opened_at, closed_at, next_update_due, update_interval, handed_off_at, resolution, "
-    "root_cause, recurrence, actions";
+    "root_cause, recurrence, actions, workaround";
 constexpr const char* deadline_columns =
     "incident_id, name, title, started_at, due_at, met_at, note";
 constexpr const char* event_columns = "id, incident_id, at, kind, actor, payload, prev_hash, hash";

@@ -69,8 +69,13 @@ class Store {
     // Inserts a new clock or overwrites the one with the same incident and name.
     virtual void save_deadline(const Deadline& deadline) = 0;
 
-    // Open incidents whose next update is due before `now`, most overdue first.
-    virtual std::vector<Incident> overdue_incidents(Timestamp now) = 0;
+    // The incident's update clocks (docs/architecture.md#update-clocks).
+    virtual UpdateClocks update_clocks(IncidentId incident) = 0;
+    // Replaces the incident's update clocks with `clocks`; the caller keeps the incident's
+    // next_update_due at the earliest of them.
+    virtual void save_update_clocks(IncidentId incident, const UpdateClocks& clocks) = 0;
+    // The clocks of open incidents whose time is `now` or earlier, most overdue first.
+    virtual std::vector<OverdueClock> overdue_clocks(Timestamp now) = 0;
     // Unmet deadlines of open incidents due before `horizon`, earliest first.
     virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
 
