@@ -71,7 +71,8 @@ class Store {
 
     // Open incidents whose next update is due before `now`, most overdue first.
     virtual std::vector<Incident> overdue_incidents(Timestamp now) = 0;
-    // Unmet deadlines of open incidents due before `horizon`, earliest first.
+    // Unmet deadlines due before `horizon`, earliest first, whether the incident is open or
+    // closed: a deadline outlives its incident.
     virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
 
     virtual std::optional<NoticeRecord> find_notice(std::int64_t id) = 0;
