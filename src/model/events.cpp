@@ -145,6 +145,7 @@ template <> struct Fields<events::DeadlineMet> {
         field("due_at", e.due_at);
         field("late", e.late);
         field("note", e.note);
+        field("met_at", e.met_at);
     }
 };
 template <> struct Fields<events::Notice> {

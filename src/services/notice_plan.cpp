@@ -164,6 +164,7 @@ json notice_fields(Store& store, const Incident& incident, const Runbook& runboo
         {"next_update", local_time(next_update_promise(incident, now))},
         {"contact", config.contact},
         {"organisation", config.organisation},
+        {"resolved", incident.status == Status::closed}, // a section: {{#resolved}}...
         {"resolved_at", local_time(incident.closed_at)},
         {"resolution", incident.resolution.value_or("")},
         {"root_cause", incident.root_cause.value_or("")},

@@ -44,41 +44,6 @@ StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
     });
 }
 
-Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
-                       const std::optional<std::string>& note, const Stamp& stamp) {
-    if (note)
-        check_note("--note", *note);
-    if (!runbook.deadline(name))
-        throw Error(Exit::not_found,
-                    fmt::format("no deadline '{}' in the {} runbook (deadlines: {})", name,
-                                runbook.id,
-                                runbook.deadlines.empty() ? "none" : ids_of(runbook.deadlines)));
-    return write_transaction(store, [&] {
-        require_open(store, id, "change deadlines of");
-        for (auto deadline : store.deadlines(id)) {
-            if (deadline.name != name)
-                continue;
-            if (deadline.met_at)
-                throw Error(Exit::conflict,
-                            fmt::format("deadline '{}' of incident {} was already met at {}", name,
-                                        id, format_iso_utc(*deadline.met_at)));
-            deadline.met_at = stamp.at;
-            deadline.note = note;
-            store.save_deadline(deadline);
-            store.append_event(id, stamp,
-                               events::DeadlineMet{.deadline = name,
-                                                   .due_at = deadline.due_at,
-                                                   .late = stamp.at > deadline.due_at,
-                                                   .note = note});
-            return deadline;
-        }
-        throw Error(Exit::conflict,
-                    fmt::format("deadline '{}' is not running on incident {}: the answers so far "
-                                "do not call for it",
-                                name, id));
-    });
-}
-
 std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
                                           const std::vector<StepProgress>& progress) {
     std::vector<const Step*> result;

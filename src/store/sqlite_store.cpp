@@ -223,8 +223,7 @@ std::vector<OverdueClock> SqliteStore::overdue_clocks(Timestamp now) {
 std::vector<Deadline> SqliteStore::deadlines_due_before(Timestamp horizon) {
     SQLite::Statement stmt(
         m_db, "SELECT d.incident_id, d.name, d.title, d.started_at, d.due_at, d.met_at, d.note "
-              "FROM deadlines d JOIN incidents i ON i.id = d.incident_id "
-              "WHERE d.met_at IS NULL AND d.due_at < ? AND i.status = 'open' "
+              "FROM deadlines d WHERE d.met_at IS NULL AND d.due_at < ? "
               "ORDER BY d.due_at, d.incident_id, d.name");
     stmt.bind(1, format_iso_utc(horizon));
     std::vector<Deadline> result;

@@ -195,8 +195,10 @@ class LifecycleTest(OutageTestCase, IncidentAssertions):
 
         shown = self.run_json("show", "1")
         timeline = shown.pop("timeline")
-        # close adds what it found: the all-clears due and the steps left open.
-        self.assertEqual((doc.pop("all_clear"), doc.pop("unfinished_steps")), ([], []))
+        # close adds what it found: the all-clears due, the steps left open and the deadlines
+        # still running.
+        self.assertEqual((doc.pop("all_clear"), doc.pop("unfinished_steps"),
+                          doc.pop("unmet_deadlines")), ([], [], []))
         self.assertEqual(shown, doc, "show --json is the same incident object")
         self.assertEqual(
             timeline,

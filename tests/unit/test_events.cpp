@@ -107,10 +107,10 @@ const std::vector<Sample>& samples() {
          events::DeadlineStarted{"insurer", "Tell the insurer", at("2026-11-24T10:00:00Z")},
          R"({"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","title":"Tell the insurer"})"},
         {"deadline_met",
-         events::DeadlineMet{"sample-owner", at("2026-11-23T10:45:00Z"), false, "Called them"},
+         events::DeadlineMet{"sample-owner", at("2026-11-23T10:45:00Z"), false, "Called them", {}},
          R"({"deadline":"sample-owner","due_at":"2026-11-23T10:45:00Z","late":false,)"
          R"("note":"Called them"})"},
-        {"deadline_met", events::DeadlineMet{"insurer", at("2026-11-24T10:00:00Z"), true, {}},
+        {"deadline_met", events::DeadlineMet{"insurer", at("2026-11-24T10:00:00Z"), true, {}, {}},
          R"({"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","late":true})"},
         {"notice",
          events::Notice{.notice = 1,
@@ -216,6 +216,32 @@ TEST_CASE("events::decode reads back every kind") {
         CHECK(decode(event, MissingField::error) ==
               EventPayload{events::Step{"s", StepState::done, std::nullopt}});
     }
+}
+
+TEST_CASE("events::deadline_met keeps the time it was met when --at gave one") {
+    events::DeadlineMet met{"nis2-early-warning", at("2026-11-24T07:00:00Z"), false,
+                            "Sent through the CSIRT portal", at("2026-11-24T05:30:00Z")};
+    std::string bytes = R"({"deadline":"nis2-early-warning","due_at":"2026-11-24T07:00:00Z",)"
+                        R"("late":false,"met_at":"2026-11-24T05:30:00Z",)"
+                        R"("note":"Sent through the CSIRT portal"})";
+    CHECK(encode(met).dump() == bytes);
+    CHECK(decode(stored("deadline_met", json::parse(bytes)), MissingField::error) ==
+          EventPayload{met});
+    // Without --at the field is left out: the event's own time is when it was met, and the
+    // bytes are those outage always wrote.
+    met.met_at.reset();
+    CHECK(encode(met).dump().find("met_at") == std::string::npos);
+    std::string message;
+    CHECK(exit_of(
+              [&] {
+                  decode(stored("deadline_met", {{"deadline", "d"},
+                                                 {"due_at", "2026-11-24T07:00:00Z"},
+                                                 {"late", false},
+                                                 {"met_at", "yesterday"}}),
+                         MissingField::error);
+              },
+              message) == Exit::runtime);
+    CHECK(message.starts_with("event 12 (deadline_met): field 'met_at' is not an ISO 8601 time ("));
 }
 
 TEST_CASE("events::decode of a row changed outside outage") {

@@ -67,27 +67,6 @@ TEST_CASE("progress::mark_step") {
     CHECK(f.store->timeline(id).back().payload["state"] == "skipped");
 }
 
-TEST_CASE("progress::meet_deadline") {
-    Fixture f;
-    IncidentId id = f.open_and_assess("no", t0);
-    std::string message;
-    Stamp late{"alice", t0 + hours{50}};
-    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "sample-owner", {}, late); },
-                  message) == Exit::conflict);
-    CHECK(message == "deadline 'sample-owner' is not running on incident 1: the answers so far "
-                     "do not call for it");
-    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "press", {}, late); }, message) ==
-          Exit::not_found);
-    CHECK(message == "no deadline 'press' in the lab-flood runbook (deadlines: insurer, "
-                     "sample-owner)");
-    Deadline met = meet_deadline(*f.store, f.runbook, id, "insurer", "claim 991", late);
-    CHECK(met.met_at == t0 + hours{50});
-    CHECK(f.store->timeline(id).back().payload["late"] == true);
-    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "insurer", {}, late); }, message) ==
-          Exit::conflict);
-    CHECK(message == "deadline 'insurer' of incident 1 was already met at 2026-11-24T12:00:00Z");
-}
-
 TEST_CASE("progress::due_report") {
     Fixture f;
     IncidentId calm = f.open_and_assess("no", t0);                  // SEV3: update due at +4h
@@ -125,8 +104,12 @@ TEST_CASE("progress::due_report") {
     report = due_report(*f.store, t0 + hours{60}, hours{4}, f.scale);
     REQUIRE(report.overdue.size() == 1);
     CHECK(report.overdue[0].incident.id == calm);
-    REQUIRE(report.deadlines.size() == 1); // closed incidents no longer nag
-    CHECK(report.deadlines[0].name == "insurer");
+    // Deadlines outlive the incident: the closed one's still nag, earliest due first.
+    REQUIRE(report.deadlines.size() == 3);
+    CHECK(
+        (report.deadlines[0].incident_id == urgent && report.deadlines[0].name == "sample-owner"));
+    CHECK((report.deadlines[1].incident_id == calm && report.deadlines[1].name == "insurer"));
+    CHECK((report.deadlines[2].incident_id == urgent && report.deadlines[2].name == "insurer"));
 
     // Reopened, the first update is owed an interval after the reopening.
     reopen_incident(*f.store, urgent, "wet again", {"alice", t0 + hours{61}});

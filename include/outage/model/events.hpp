@@ -166,6 +166,7 @@ struct DeadlineMet {
     Timestamp due_at{};
     bool late = false; // met after due_at
     std::optional<std::string> note;
+    std::optional<Timestamp> met_at; // `deadline --met --at`; absent: met at the event's time
     friend bool operator==(const DeadlineMet&, const DeadlineMet&) = default;
 };
 

@@ -142,6 +142,8 @@ struct DeadlineRule {
     std::string detail;
     std::chrono::seconds within{};
     std::optional<Condition> when; // none: starts when the incident opens
+    // `met-by: {audience: customers}`: the first delivered notice to this audience meets it.
+    std::optional<std::string> met_by_audience;
 
     bool operator==(const DeadlineRule&) const = default;
 };

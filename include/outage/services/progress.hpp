@@ -18,11 +18,6 @@ StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
                        const std::string& step_id, StepState state,
                        const std::optional<std::string>& note, const Stamp& stamp);
 
-// Records a running deadline as met. Throws Error(not_found) for a deadline the runbook lacks
-// and Error(conflict) for one that is not running or already met.
-Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
-                       const std::optional<std::string>& note, const Stamp& stamp);
-
 // The runbook steps that apply at the incident's severity, are not optional, and are neither
 // done nor skipped, in runbook order.
 std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
@@ -63,7 +58,8 @@ struct DueReport {
     std::vector<OverdueUpdate> overdue;   // each audience's clock at or past its time, most
                                           // overdue first
     std::vector<Incident> unacknowledged; // longest waiting first
-    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first
+    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first;
+                                          // closed incidents' too
 };
 DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
                      const SeverityScale& scale);

@@ -76,7 +76,8 @@ class Store {
     virtual void save_update_clocks(IncidentId incident, const UpdateClocks& clocks) = 0;
     // The clocks of open incidents whose time is `now` or earlier, most overdue first.
     virtual std::vector<OverdueClock> overdue_clocks(Timestamp now) = 0;
-    // Unmet deadlines of open incidents due before `horizon`, earliest first.
+    // Unmet deadlines due before `horizon`, earliest first, whether the incident is open or
+    // closed: a deadline outlives its incident.
     virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
 
     virtual std::optional<NoticeRecord> find_notice(std::int64_t id) = 0;
