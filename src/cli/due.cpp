@@ -32,7 +32,14 @@ nlohmann::json due_incident_json(const char* kind, const Incident& incident, Due
             {"severity", incident.severity ? nlohmann::json(*incident.severity) : nlohmann::json()},
             {"owner", incident.owner ? nlohmann::json(*incident.owner) : nlohmann::json()},
             {at_key, format_iso_utc(at)},
-            {minutes_key, (now - at).count() / 60}};
+            // A time outside the accepted range counts as overdue by no number of minutes.
+            {minutes_key,
+             in_time_range(at) ? nlohmann::json((now - at).count() / 60) : nlohmann::json()}};
+}
+
+// How long ago `at` was, or, for a time outside the accepted range, the time as stored.
+std::string due_since(Timestamp at, Timestamp now) {
+    return in_time_range(at) ? format_span(now - at) : format_iso_utc(at);
 }
 
 // A table of incidents under a heading: id, severity, how long since `since`, owner, title.
@@ -40,10 +47,17 @@ void due_print_table(const std::string& heading, const char* column,
                      const std::vector<Incident>& incidents, DueSince since, Timestamp now) {
     fmt::print("{}\n", heading);
     fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", "ID", "SEVERITY", column, "OWNER", "TITLE");
-    for (const auto& incident : incidents)
+    bool out_of_range = false;
+    for (const auto& incident : incidents) {
+        out_of_range = out_of_range || !in_time_range(*(incident.*since));
         fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", incident.id,
-                   incident.severity.value_or("-"), format_span(now - *(incident.*since)),
+                   incident.severity.value_or("-"), due_since(*(incident.*since), now),
                    incident.owner.value_or("-"), incident.title);
+    }
+    if (out_of_range)
+        fmt::print("  (a time shown as stored is outside {}: the log was written before times "
+                   "were checked, and it counts as overdue)\n",
+                   time_range_text());
 }
 
 // Lists what is overdue or close; exit 7 with --fail-if-overdue when anything is overdue.
@@ -54,7 +68,7 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
     // incident whose new owner has not taken it is one nobody may be working on.
     bool overdue = !report.overdue.empty() || !report.unacknowledged.empty() ||
                    std::any_of(report.deadlines.begin(), report.deadlines.end(),
-                               [&](const Deadline& d) { return d.due_at < now; });
+                               [&](const Deadline& d) { return has_passed(d.due_at, now); });
     Exit code = fail_if_overdue && overdue ? Exit::overdue : Exit::ok;
 
     if (given.out().json) {

@@ -215,6 +215,8 @@ void print_steps(const std::vector<StepView>& steps) {
 std::string deadline_state(const Deadline& deadline, Timestamp now) {
     if (deadline.met_at)
         return fmt::format("met {}", format_local(*deadline.met_at));
+    if (!in_time_range(deadline.due_at)) // docs/decisions.md, "Promises kept (issue 11)"
+        return fmt::format("MISSED: due {} as stored", format_iso_utc(deadline.due_at));
     if (deadline.due_at < now)
         return fmt::format("MISSED {} ago", format_span(now - deadline.due_at));
     return fmt::format("due {} (in {})", format_local(deadline.due_at),

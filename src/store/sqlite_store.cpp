@@ -183,10 +183,11 @@ void SqliteStore::save_deadline(const Deadline& deadline) {
 }
 
 std::vector<Incident> SqliteStore::overdue_incidents(Timestamp now) {
-    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM incidents WHERE status = 'open' AND "
-                                             "next_update_due < ? ORDER BY next_update_due, id",
-                                             incident_columns));
-    stmt.bind(1, format_iso_utc(now));
+    SQLite::Statement stmt(m_db,
+                           fmt::format("SELECT {} FROM incidents WHERE status = 'open' AND {} "
+                                       "ORDER BY next_update_due, id",
+                                       incident_columns, passed_before("next_update_due")));
+    bind_passed_before(stmt, now);
     std::vector<Incident> result;
     while (stmt.executeStep())
         result.push_back(read_incident(stmt));
@@ -197,9 +198,10 @@ std::vector<Deadline> SqliteStore::deadlines_due_before(Timestamp horizon) {
     SQLite::Statement stmt(
         m_db, "SELECT d.incident_id, d.name, d.title, d.started_at, d.due_at, d.met_at, d.note "
               "FROM deadlines d JOIN incidents i ON i.id = d.incident_id "
-              "WHERE d.met_at IS NULL AND d.due_at < ? AND i.status = 'open' "
-              "ORDER BY d.due_at, d.incident_id, d.name");
-    stmt.bind(1, format_iso_utc(horizon));
+              "WHERE d.met_at IS NULL AND " +
+                  passed_before("d.due_at") +
+                  " AND i.status = 'open' ORDER BY d.due_at, d.incident_id, d.name");
+    bind_passed_before(stmt, horizon);
     std::vector<Deadline> result;
     while (stmt.executeStep())
         result.push_back(read_deadline(stmt));

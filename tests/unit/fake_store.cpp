@@ -163,7 +163,7 @@ void FakeStore::save_deadline(const Deadline& deadline) {
 
 std::vector<Incident> FakeStore::overdue_incidents(Timestamp now) {
     auto result = where(m_data.incidents, [&](const Incident& i) {
-        return i.status == Status::open && i.next_update_due && *i.next_update_due < now;
+        return i.status == Status::open && i.next_update_due && has_passed(*i.next_update_due, now);
     });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return *a.next_update_due < *b.next_update_due;
@@ -174,7 +174,8 @@ std::vector<Incident> FakeStore::overdue_incidents(Timestamp now) {
 std::vector<Deadline> FakeStore::deadlines_due_before(Timestamp horizon) {
     auto result = where(m_data.deadlines, [&](const Deadline& d) {
         auto incident = find_incident(d.incident_id);
-        return !d.met_at && d.due_at < horizon && incident && incident->status == Status::open;
+        return !d.met_at && has_passed(d.due_at, horizon) && incident &&
+               incident->status == Status::open;
     });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return std::tie(a.due_at, a.incident_id, a.name) <

@@ -69,7 +69,8 @@ class Store {
     // Inserts a new clock or overwrites the one with the same incident and name.
     virtual void save_deadline(const Deadline& deadline) = 0;
 
-    // Open incidents whose next update is due before `now`, most overdue first.
+    // Open incidents whose next update is due before `now`, most overdue first. Here and below
+    // a due time outside the accepted range counts as passed (has_passed, model/time.hpp).
     virtual std::vector<Incident> overdue_incidents(Timestamp now) = 0;
     // Unmet deadlines of open incidents due before `horizon`, earliest first.
     virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
