@@ -29,7 +29,14 @@ nlohmann::json due_incident_json(const char* kind, const Incident& incident, Tim
             {"severity", incident.severity ? nlohmann::json(*incident.severity) : nlohmann::json()},
             {"owner", incident.owner ? nlohmann::json(*incident.owner) : nlohmann::json()},
             {at_key, format_iso_utc(at)},
-            {minutes_key, (now - at).count() / 60}};
+            // A time outside the accepted range counts as overdue by no number of minutes.
+            {minutes_key,
+             in_time_range(at) ? nlohmann::json((now - at).count() / 60) : nlohmann::json()}};
+}
+
+// How long ago `at` was, or, for a time outside the accepted range, the time as stored.
+std::string due_since(Timestamp at, Timestamp now) {
+    return in_time_range(at) ? format_span(now - at) : format_iso_utc(at);
 }
 
 // The audience as `due` names it: the assessment's first-update clock has none.
@@ -38,13 +45,14 @@ std::string audience_label(const std::string& audience) {
 }
 
 // One line of a table: id, severity, the audience when there is one, how long since `since`,
-// owner, title.
-void due_print_row(const Incident& incident, const std::optional<std::string>& audience,
+// owner, title. Returns whether `since` is a time shown as stored.
+bool due_print_row(const Incident& incident, const std::optional<std::string>& audience,
                    Timestamp since, Timestamp now) {
     fmt::print("  {:>5}  {:<8}  {}{:<10}  {:<12}  {}\n", incident.id,
                incident.severity.value_or("-"),
                audience ? fmt::format("{:<16}  ", audience_label(*audience)) : "",
-               format_span(now - since), incident.owner.value_or("-"), incident.title);
+               due_since(since, now), incident.owner.value_or("-"), incident.title);
+    return !in_time_range(since);
 }
 
 void due_print_heading(bool first, const std::string& heading, const char* column, bool audience) {
@@ -63,7 +71,7 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
     bool overdue = !report.unassessed.empty() || !report.overdue.empty() ||
                    !report.unacknowledged.empty() ||
                    std::any_of(report.deadlines.begin(), report.deadlines.end(),
-                               [&](const Deadline& d) { return d.due_at < now; });
+                               [&](const Deadline& d) { return has_passed(d.due_at, now); });
     Exit code = fail_if_overdue && overdue ? Exit::overdue : Exit::ok;
 
     if (given.out().json) {
@@ -95,6 +103,7 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
         return code;
     }
     bool first = true;
+    bool stored_shown = false; // a time outside the accepted range, shown as stored
     if (!report.unassessed.empty()) {
         due_print_heading(first,
                           fmt::format("Not assessed within {} of opening (run `outage assess "
@@ -102,7 +111,7 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
                                       format_span(scale.assess_within)),
                           "WAITING", false);
         for (const auto& incident : report.unassessed)
-            due_print_row(incident, std::nullopt, incident.opened_at, now);
+            stored_shown |= due_print_row(incident, std::nullopt, incident.opened_at, now);
         first = false;
     }
     if (!report.overdue.empty()) {
@@ -111,7 +120,7 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
                           "assessment asked for a first update):",
                           "OVERDUE", true);
         for (const auto& update : report.overdue)
-            due_print_row(update.incident, update.audience, update.due_at, now);
+            stored_shown |= due_print_row(update.incident, update.audience, update.due_at, now);
         first = false;
     }
     if (!report.unacknowledged.empty()) {
@@ -121,7 +130,7 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
                                       format_span(handover_ack_window)),
                           "WAITING", false);
         for (const auto& incident : report.unacknowledged)
-            due_print_row(incident, std::nullopt, *incident.handed_off_at, now);
+            stored_shown |= due_print_row(incident, std::nullopt, *incident.handed_off_at, now);
         first = false;
     }
     if (!report.deadlines.empty()) {
@@ -132,6 +141,10 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
             fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
                        deadline_state(deadline, now), deadline.title);
     }
+    if (stored_shown)
+        fmt::print("  (a time shown as stored is outside {}: the log was written before times "
+                   "were checked, and it counts as overdue)\n",
+                   time_range_text());
     return code;
 }
 } // namespace

@@ -16,6 +16,7 @@ namespace {
 struct NotifyOptions {
     NotifyRequest request;
     std::optional<std::string> eta;
+    std::optional<When> eta_taken;
     std::optional<std::string> recipients;
     std::optional<std::int64_t> resume;
 };
@@ -66,9 +67,11 @@ Exit notify_run(const NotifyOptions& options, const Given& given) {
             fmt::print(stderr, "outage: warning: {}\n", warning);
         fmt::print(stderr, "outage: dry run: {} message{} rendered, nothing recorded or sent\n",
                    result.attempted, result.attempted == 1 ? "" : "s");
+        print_eta_day(options.eta, options.eta_taken);
         return code;
     }
     report(result, request.audience);
+    print_eta_day(options.eta, options.eta_taken);
     return code;
 }
 
@@ -127,7 +130,9 @@ Command add_notify(CLI::App& command) {
                     if (request.id == 0 || request.audience.empty())
                         throw Error(Exit::usage, "notify needs an incident id and --audience (or "
                                                  "--resume NOTICE)");
-                    request.eta = parse_time_option("--eta", options->eta, Direction::ahead, given);
+                    options->eta_taken = parse_eta_option(options->eta, given);
+                    if (options->eta_taken)
+                        request.eta = options->eta_taken->at;
                     if (options->recipients)
                         request.recipients_csv = *options->recipients;
                 },

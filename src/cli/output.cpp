@@ -221,6 +221,8 @@ std::string deadline_state(const Deadline& deadline, Timestamp now) {
         return fmt::format("met {} late, {}", format_span(*deadline.met_at - deadline.due_at),
                            format_local(*deadline.met_at));
     case DeadlineOutcome::missed:
+        if (!in_time_range(deadline.due_at)) // docs/decisions.md, "Promises kept (issue 11)"
+            return fmt::format("MISSED: due {} as stored", format_iso_utc(deadline.due_at));
         return fmt::format("MISSED {} ago", format_span(now - deadline.due_at));
     case DeadlineOutcome::running:
         break;

@@ -129,7 +129,7 @@ json deadline_json(const Deadline& deadline, Timestamp now) {
                 {"due_at", format_iso_utc(deadline.due_at)},
                 {"met_at", optional_time(deadline.met_at)},
                 {"note", optional_text(deadline.note)},
-                {"overdue", !deadline.met_at && deadline.due_at < now},
+                {"overdue", !deadline.met_at && has_passed(deadline.due_at, now)},
                 {"outcome", to_string(deadline_outcome(deadline, now))}};
 }
 

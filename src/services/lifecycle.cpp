@@ -3,6 +3,7 @@
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
 #include "outage/services/assessment.hpp"
+#include "outage/services/eta.hpp"
 
 #include <fmt/format.h>
 
@@ -109,6 +110,8 @@ Incident update_incident(Store& store, IncidentId id, const UpdateRequest& reque
 
     return write_transaction(store, [&] {
         Incident incident = require_open(store, id, "update");
+        if (request.eta)
+            check_eta(incident, *request.eta, stamp.at);
         events::Updated change{.status = request.phase,
                                .eta = request.eta,
                                .affected = request.affected,

@@ -5,6 +5,7 @@
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
 #include "outage/render/fields.hpp"
+#include "outage/services/eta.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notice_templates.hpp"
 
@@ -179,6 +180,8 @@ NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                        Timestamp now, std::vector<std::string>& warnings) {
     NoticePlan plan;
     plan.incident = require_incident(store, request.id);
+    if (request.eta)
+        check_eta(plan.incident, *request.eta, now);
     Runbook runbook = load_runbook(env.runbooks, plan.incident.scenario);
     SeverityScale scale = load_severity_scale(env.runbooks);
     plan.runbook_id = runbook.id;

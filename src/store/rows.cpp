@@ -38,6 +38,16 @@ std::optional<Timestamp> column_time(const SQLite::Column& column) {
     return stored_time(column.getString());
 }
 
+std::string passed_before(const char* column) {
+    return fmt::format("({0} < ?1 OR {0} NOT BETWEEN ?2 AND ?3 OR length({0}) <> 20)", column);
+}
+
+void bind_passed_before(SQLite::Statement& stmt, Timestamp moment) {
+    stmt.bind(1, format_iso_utc(moment));
+    stmt.bind(2, format_iso_utc(earliest_time));
+    stmt.bind(3, format_iso_utc(latest_time));
+}
+
 std::vector<std::string> string_array(const std::string& json_text) {
     if (json_text == "[]") // most incidents' actions and many a service list: no parser needed
         return {};

@@ -210,9 +210,11 @@ void SqliteStore::save_update_clocks(IncidentId incident, const UpdateClocks& cl
 std::vector<OverdueClock> SqliteStore::overdue_clocks(Timestamp now) {
     SQLite::Statement stmt(m_db, "SELECT c.incident_id, c.audience, c.due_at FROM update_clocks c "
                                  "JOIN incidents i ON i.id = c.incident_id "
-                                 "WHERE c.due_at <= ? AND i.status = 'open' "
-                                 "ORDER BY c.due_at, c.incident_id, c.audience");
-    stmt.bind(1, format_iso_utc(now));
+                                 "WHERE i.status = 'open' AND " +
+                                     passed_before("c.due_at") +
+                                     " ORDER BY c.due_at, c.incident_id, c.audience");
+    // A clock is due at its time: it has passed before the next second.
+    bind_passed_before(stmt, now + std::chrono::seconds{1});
     std::vector<OverdueClock> result;
     while (stmt.executeStep())
         result.push_back({stmt.getColumn(0).getInt64(), stmt.getColumn(1).getString(),
@@ -223,9 +225,9 @@ std::vector<OverdueClock> SqliteStore::overdue_clocks(Timestamp now) {
 std::vector<Deadline> SqliteStore::deadlines_due_before(Timestamp horizon) {
     SQLite::Statement stmt(
         m_db, "SELECT d.incident_id, d.name, d.title, d.started_at, d.due_at, d.met_at, d.note "
-              "FROM deadlines d WHERE d.met_at IS NULL AND d.due_at < ? "
-              "ORDER BY d.due_at, d.incident_id, d.name");
-    stmt.bind(1, format_iso_utc(horizon));
+              "FROM deadlines d WHERE d.met_at IS NULL AND " +
+                  passed_before("d.due_at") + " ORDER BY d.due_at, d.incident_id, d.name");
+    bind_passed_before(stmt, horizon);
     std::vector<Deadline> result;
     while (stmt.executeStep())
         result.push_back(read_deadline(stmt));

@@ -643,7 +643,7 @@ class RefusalsTest(CloseBriefTestCase):
                           "cannot close incident 1")
 
     def test_brief_refusals(self):
-        self.assert_fails(["brief", "1"], 3, "outage: no incident 1")
+        self.assert_fails(["brief", "1"], 3, f"outage: no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db), "brief created a log")
         self.flood()
         self.assert_fails(["brief", "2"], 3, "outage: no incident 2")

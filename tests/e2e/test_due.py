@@ -302,9 +302,14 @@ class HandoverDueTest(DueTestCase):
 
 
 class DueErrorsTest(DueTestCase):
-    def test_without_a_log_nothing_is_due_and_none_is_created(self):
-        self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
+    def test_without_a_log_it_fails_and_creates_none(self):
+        # Not "nothing overdue": a mistyped path would report all-clear forever.
+        self.assert_fails(["due", "--fail-if-overdue"], 3, f"no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db))
+
+    def test_an_empty_log_has_nothing_due(self):
+        self.ok("init")
+        self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
 
     def test_bad_within(self):
         self.assert_fails(["due", "--within", "soon"], 2, "--within: invalid duration 'soon'")

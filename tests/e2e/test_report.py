@@ -471,7 +471,7 @@ Resolution
         self.assert_fails(["report", "1", "-o", self.tmp], 1, self.tmp)
 
     def test_no_log_is_not_found_and_leaves_no_file(self):
-        self.assert_fails(["report", "1"], 3, "no incident 1")
+        self.assert_fails(["report", "1"], 3, f"no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db))
 
     def test_a_runbook_gone_since_still_reports(self):

@@ -12,6 +12,7 @@
 
 using namespace outage;
 using nlohmann::json;
+using std::chrono::seconds;
 
 namespace {
 
@@ -179,7 +180,7 @@ std::vector<OverdueClock> FakeStore::overdue_clocks(Timestamp now) {
     for (const auto& [incident, clocks] : m_data.clocks)
         for (const auto& [audience, due] : clocks) {
             auto found = find_incident(incident);
-            if (found && found->status == Status::open && due <= now)
+            if (found && found->status == Status::open && has_passed(due, now + seconds{1}))
                 result.push_back({incident, audience, due});
         }
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
@@ -190,8 +191,8 @@ std::vector<OverdueClock> FakeStore::overdue_clocks(Timestamp now) {
 }
 
 std::vector<Deadline> FakeStore::deadlines_due_before(Timestamp horizon) {
-    auto result =
-        where(m_data.deadlines, [&](const Deadline& d) { return !d.met_at && d.due_at < horizon; });
+    auto result = where(m_data.deadlines,
+                        [&](const Deadline& d) { return !d.met_at && has_passed(d.due_at, horizon); });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return std::tie(a.due_at, a.incident_id, a.name) <
                std::tie(b.due_at, b.incident_id, b.name);

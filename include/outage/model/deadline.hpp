@@ -27,7 +27,7 @@ inline DeadlineOutcome deadline_outcome(Timestamp due_at, const std::optional<Ti
                                         Timestamp now) {
     if (met_at)
         return *met_at > due_at ? DeadlineOutcome::met_late : DeadlineOutcome::met_on_time;
-    return due_at < now ? DeadlineOutcome::missed : DeadlineOutcome::running;
+    return has_passed(due_at, now) ? DeadlineOutcome::missed : DeadlineOutcome::running;
 }
 
 inline DeadlineOutcome deadline_outcome(const Deadline& deadline, Timestamp now) {

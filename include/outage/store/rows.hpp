@@ -32,6 +32,12 @@ std::optional<std::string> column_text(const SQLite::Column& column);
 Timestamp stored_time(const std::string& text);
 std::optional<Timestamp> column_time(const SQLite::Column& column);
 std::vector<std::string> string_array(const std::string& json_text);
+// The condition "the time in `column` has passed by a moment", as has_passed (model/time.hpp)
+// means it: before the moment, or outside the accepted range. Times in range are stored as 20
+// characters, so text order is time order; any other text counts as passed. The moment is
+// parameter 1 and the range 2 and 3: bind them with bind_passed_before.
+std::string passed_before(const char* column);
+void bind_passed_before(SQLite::Statement& stmt, Timestamp moment);
 
 Incident read_incident(SQLite::Statement& stmt);
 // Binds every column but id, in incident_columns order, starting at parameter 1.
