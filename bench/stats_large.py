@@ -86,8 +86,7 @@ def build_log(outage, path, incidents):
     unfilled (`verify` would refuse this log); stats does not read it."""
     env = dict(os.environ, OUTAGE_DB=path, OUTAGE_NOW="2026-01-01T00:00:00Z",
                OUTAGE_USER="bench", OUTAGE_RUNBOOKS=os.path.join(ROOT, "runbooks"))
-    subprocess.run([outage, "open", "--scenario", "malware", "--title", "schema"], env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([outage, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
     rng = random.Random(7)
     db = sqlite3.connect(path)
     db.execute("PRAGMA foreign_keys = OFF")

@@ -139,6 +139,7 @@ Access access_of(Log log) {
     case Log::create:
         return Access::create;
     case Log::none:
+    case Log::init:
         break;
     }
     throw std::logic_error("internal error: a command that needs no log has no log access");
@@ -178,8 +179,10 @@ Exit dispatch(const Registered& chosen, const GlobalOptions& options) {
     if (command.check)
         command.check(given);
     std::unique_ptr<Store> log;
-    if (needs.log != Log::none) {
-        log = open_store(db_path(options), access_of(needs.log));
+    if (needs.log != Log::none)
+        given.set_log_path(db_path(options));
+    if (needs.log != Log::none && needs.log != Log::init) {
+        log = open_store(given.log_path(), access_of(needs.log));
         given.set_log(*log);
     }
     return command.run(given);

@@ -6,12 +6,14 @@
 #include "outage/report/describe.hpp"
 #include "outage/runbook/load.hpp"
 #include "outage/services/all_clear.hpp"
+#include "outage/services/deadlines.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notify.hpp"
 #include "outage/services/progress.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace outage::cli {
@@ -122,13 +124,42 @@ void close_warn_unfinished(const Incident& incident, const std::vector<const Ste
         fmt::print(stderr, "  [ ] {:<24} {:<15} {}\n", step->id, step->role, step->title);
 }
 
+// Deadlines outlive the incident: each one still running or missed is named with when it
+// is (or was) due and the command that records it.
+void close_warn_deadlines(const Incident& incident, const std::vector<Deadline>& unmet,
+                          Timestamp now) {
+    if (unmet.empty())
+        return;
+    std::fflush(stdout);
+    fmt::print(stderr,
+               "outage: warning: incident {} was closed with {} deadline{} not met; {} on "
+               "running and `outage due` reports {} until recorded:\n",
+               incident.id, unmet.size(), unmet.size() == 1 ? "" : "s",
+               unmet.size() == 1 ? "it goes" : "they go", unmet.size() == 1 ? "it" : "them");
+    for (const Deadline& deadline : unmet) {
+        std::string due = deadline.due_at < now
+                              ? fmt::format("was due {} ({} ago)", format_local(deadline.due_at),
+                                            format_span(now - deadline.due_at))
+                              : fmt::format("due {} (in {})", format_local(deadline.due_at),
+                                            format_span(deadline.due_at - now));
+        fmt::print(stderr, "  {:<22} {:<44} {}\n", deadline.name, due, deadline.title);
+        fmt::print(stderr, "      outage deadline {} {} --met [--at TIME]\n", incident.id,
+                   deadline.name);
+    }
+}
+
 nlohmann::json close_json(const Incident& incident, const std::vector<const Step*>& unfinished,
-                          const std::vector<CloseAllClear>& clears) {
+                          const std::vector<Deadline>& unmet,
+                          const std::vector<CloseAllClear>& clears, Timestamp now) {
     nlohmann::json doc = incident_json(incident);
     nlohmann::json steps = nlohmann::json::array();
     for (const Step* step : unfinished)
         steps.push_back(step_json({step, std::nullopt}));
     doc["unfinished_steps"] = steps;
+    nlohmann::json deadlines = nlohmann::json::array();
+    for (const Deadline& deadline : unmet)
+        deadlines.push_back(deadline_json(deadline, now));
+    doc["unmet_deadlines"] = deadlines;
     nlohmann::json array = nlohmann::json::array();
     for (const auto& [clear, result, error] : clears)
         array.push_back(
@@ -141,9 +172,69 @@ nlohmann::json close_json(const Incident& incident, const std::vector<const Step
              {"command", close_notify_command(incident.id, clear)},
              {"blocked", clear.blocked.empty() ? nlohmann::json() : nlohmann::json(clear.blocked)},
              {"sent", result ? notice_result_json(*result, clear.audience) : nlohmann::json()},
-             {"error", error.empty() ? nlohmann::json() : nlohmann::json(error)}});
+             {"error", error.empty() ? nlohmann::json() : nlohmann::json(error)},
+             {"switch_back",
+              clear.switch_back.empty() ? nlohmann::json() : nlohmann::json(clear.switch_back)}});
     doc["all_clear"] = array;
     return doc;
+}
+
+// To whom an all-clear goes, or why it cannot go as it stands; empty for no one in particular.
+std::string close_all_clear_to(const AllClear& clear) {
+    if (clear.recipients_of)
+        return fmt::format("to the {} recipient{} of notice {}", clear.recipients,
+                           clear.recipients == 1 ? "" : "s", *clear.recipients_of);
+    return clear.blocked.empty() ? std::string()
+                                 : fmt::format("needs recipients: {}", clear.blocked);
+}
+
+// Whether any all-clear is of the kind: switching something back (`standing`) or not.
+bool close_any(const std::vector<CloseAllClear>& clears, bool standing) {
+    return std::any_of(clears.begin(), clears.end(), [&](const CloseAllClear& item) {
+        return item.clear.switch_back.empty() != standing;
+    });
+}
+
+// The all-clears of one kind (`standing`: those that switch something back) under a heading;
+// nothing when there are none.
+void close_print_due(const Incident& incident, const std::vector<CloseAllClear>& clears,
+                     bool standing, const std::string& heading) {
+    if (!close_any(clears, standing))
+        return;
+    fmt::print("\n{}\n", heading);
+    for (const auto& item : clears) {
+        const AllClear& clear = item.clear;
+        if (clear.switch_back.empty() == standing)
+            continue;
+        std::string to = close_all_clear_to(clear);
+        if (standing)
+            fmt::print("  {} ({}: {} via {}{})\n", clear.switch_back, clear.audience,
+                       clear.template_name, clear.channel, to.empty() ? "" : ", " + to);
+        else {
+            std::string line = fmt::format("  {:<14} {:<22} via {:<8} {}", clear.audience,
+                                           clear.template_name, clear.channel, to);
+            fmt::print("{}\n", line.substr(0, line.find_last_not_of(' ') + 1));
+        }
+        fmt::print("      {}\n", close_notify_command(incident.id, clear));
+    }
+}
+
+// What became of the all-clears `--notify` sent, of one kind, under a heading.
+void close_print_sent(const Incident& incident, const std::vector<CloseAllClear>& clears,
+                      bool standing, const std::string& heading) {
+    if (!close_any(clears, standing))
+        return;
+    fmt::print("\n{}\n", heading);
+    for (const auto& [clear, result, error] : clears) {
+        if (clear.switch_back.empty() == standing)
+            continue;
+        if (result) {
+            print_notice_result(*result, clear.audience);
+            continue;
+        }
+        fmt::print("Not sent to {}: {}; send it with:\n  {}\n", clear.audience,
+                   error.empty() ? clear.blocked : error, close_notify_command(incident.id, clear));
+    }
 }
 
 void close_print_all_clears(const Incident& incident, const std::vector<CloseAllClear>& clears,
@@ -153,32 +244,16 @@ void close_print_all_clears(const Incident& incident, const std::vector<CloseAll
         return;
     }
     if (sent) {
-        fmt::print("\nAll-clear messages:\n");
-        for (const auto& [clear, result, error] : clears) {
-            if (result) {
-                print_notice_result(*result, clear.audience);
-                continue;
-            }
-            fmt::print("Not sent to {}: {}; send it with:\n  {}\n", clear.audience,
-                       error.empty() ? clear.blocked : error,
-                       close_notify_command(incident.id, clear));
-        }
+        close_print_sent(incident, clears, false, "All-clear messages:");
+        close_print_sent(incident, clears, true,
+                         "Replacing what the incident put up (put each new text where the old one "
+                         "is live, or switch that off):");
         return;
     }
-    fmt::print("\nAll-clear messages due (everyone told about the incident hears it is over):\n");
-    for (const auto& item : clears) {
-        const AllClear& clear = item.clear;
-        std::string to = clear.recipients_of
-                             ? fmt::format("to the {} recipient{} of notice {}", clear.recipients,
-                                           clear.recipients == 1 ? "" : "s", *clear.recipients_of)
-                         : clear.blocked.empty()
-                             ? std::string()
-                             : fmt::format("needs recipients: {}", clear.blocked);
-        std::string line = fmt::format("  {:<14} {:<22} via {:<8} {}", clear.audience,
-                                       clear.template_name, clear.channel, to);
-        fmt::print("{}\n", line.substr(0, line.find_last_not_of(' ') + 1));
-        fmt::print("      {}\n", close_notify_command(incident.id, clear));
-    }
+    close_print_due(incident, clears, false,
+                    "All-clear messages due (everyone told about the incident hears it is over):");
+    close_print_due(incident, clears, true,
+                    "Switch back what the incident put up (each stays until it is replaced):");
 }
 
 // Closes the incident, then sends or lists the all-clears it calls for.
@@ -200,6 +275,7 @@ Exit close_run(CloseOptions& options, const Given& given) {
 
     const Stamp& now = given.stamp();
     incident = close_incident(log, options.id, request, now);
+    std::vector<Deadline> unmet = unmet_deadlines(log, incident.id);
     std::vector<CloseAllClear> clears;
     for (auto& clear : plan_all_clears(log, plan, incident))
         clears.push_back({std::move(clear), std::nullopt, ""});
@@ -226,12 +302,13 @@ Exit close_run(CloseOptions& options, const Given& given) {
     }
 
     if (out.json)
-        print_json(close_json(incident, unfinished, clears));
+        print_json(close_json(incident, unfinished, unmet, clears, now.at));
     else {
         print_changed(incident, out, fmt::format("Closed incident {}.", incident.id));
         close_print_all_clears(incident, clears, options.notify);
     }
     close_warn_unfinished(incident, unfinished);
+    close_warn_deadlines(incident, unmet, now.at);
     return code;
 }
 

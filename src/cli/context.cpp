@@ -23,6 +23,10 @@ Store& Given::log() const {
     return given_or_throw(m_log, m_command, "log");
 }
 
+const std::string& Given::log_path() const {
+    return given_or_throw(m_log_path ? &*m_log_path : nullptr, m_command, "log path");
+}
+
 Timestamp Given::now() const {
     if (!m_now)
         m_now = given_or_throw(m_clock ? &m_clock : nullptr, m_command, "clock")();

@@ -3,6 +3,7 @@
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
 #include "outage/report/describe.hpp"
+#include "outage/runbook/catalog.hpp"
 #include "outage/services/progress.hpp"
 
 #include <fmt/format.h>
@@ -18,52 +19,75 @@ struct DueOptions {
     std::chrono::seconds horizon{};
 };
 
-// Which time of an incident a list is about: the update due, or the handover waiting.
-using DueSince = std::optional<Timestamp> Incident::*;
-
 // An incident of the JSON report: the kind, the incident's facts, the time (`at_key`) and how
 // many minutes ago it was (`minutes_key`).
-nlohmann::json due_incident_json(const char* kind, const Incident& incident, DueSince since,
+nlohmann::json due_incident_json(const char* kind, const Incident& incident, Timestamp at,
                                  const char* at_key, const char* minutes_key, Timestamp now) {
-    Timestamp at = *(incident.*since);
     return {{"kind", kind},
             {"incident", incident.id},
             {"title", incident.title},
             {"severity", incident.severity ? nlohmann::json(*incident.severity) : nlohmann::json()},
             {"owner", incident.owner ? nlohmann::json(*incident.owner) : nlohmann::json()},
             {at_key, format_iso_utc(at)},
-            {minutes_key, (now - at).count() / 60}};
+            // A time outside the accepted range counts as overdue by no number of minutes.
+            {minutes_key,
+             in_time_range(at) ? nlohmann::json((now - at).count() / 60) : nlohmann::json()}};
 }
 
-// A table of incidents under a heading: id, severity, how long since `since`, owner, title.
-void due_print_table(const std::string& heading, const char* column,
-                     const std::vector<Incident>& incidents, DueSince since, Timestamp now) {
-    fmt::print("{}\n", heading);
-    fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", "ID", "SEVERITY", column, "OWNER", "TITLE");
-    for (const auto& incident : incidents)
-        fmt::print("  {:>5}  {:<10}  {:<10}  {:<12}  {}\n", incident.id,
-                   incident.severity.value_or("-"), format_span(now - *(incident.*since)),
-                   incident.owner.value_or("-"), incident.title);
+// How long ago `at` was, or, for a time outside the accepted range, the time as stored.
+std::string due_since(Timestamp at, Timestamp now) {
+    return in_time_range(at) ? format_span(now - at) : format_iso_utc(at);
+}
+
+// The audience as `due` names it: the assessment's first-update clock has none.
+std::string audience_label(const std::string& audience) {
+    return audience == first_update ? "(first update)" : audience;
+}
+
+// One line of a table: id, severity, the audience when there is one, how long since `since`,
+// owner, title. Returns whether `since` is a time shown as stored.
+bool due_print_row(const Incident& incident, const std::optional<std::string>& audience,
+                   Timestamp since, Timestamp now) {
+    fmt::print("  {:>5}  {:<8}  {}{:<10}  {:<12}  {}\n", incident.id,
+               incident.severity.value_or("-"),
+               audience ? fmt::format("{:<16}  ", audience_label(*audience)) : "",
+               due_since(since, now), incident.owner.value_or("-"), incident.title);
+    return !in_time_range(since);
+}
+
+void due_print_heading(bool first, const std::string& heading, const char* column, bool audience) {
+    fmt::print("{}{}\n", first ? "" : "\n", heading);
+    fmt::print("  {:>5}  {:<8}  {}{:<10}  {:<12}  {}\n", "ID", "SEVERITY",
+               audience ? fmt::format("{:<16}  ", "AUDIENCE") : "", column, "OWNER", "TITLE");
 }
 
 // Lists what is overdue or close; exit 7 with --fail-if-overdue when anything is overdue.
 Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& given) {
     Timestamp now = given.now();
-    DueReport report = due_report(given.log(), now, horizon);
+    SeverityScale scale = load_severity_scale(given.runbooks());
+    DueReport report = due_report(given.log(), now, horizon, scale);
     // An unacknowledged handover counts: the runbooks ask for a warm handover, and an
     // incident whose new owner has not taken it is one nobody may be working on.
-    bool overdue = !report.overdue.empty() || !report.unacknowledged.empty() ||
+    bool overdue = !report.unassessed.empty() || !report.overdue.empty() ||
+                   !report.unacknowledged.empty() ||
                    std::any_of(report.deadlines.begin(), report.deadlines.end(),
-                               [&](const Deadline& d) { return d.due_at < now; });
+                               [&](const Deadline& d) { return has_passed(d.due_at, now); });
     Exit code = fail_if_overdue && overdue ? Exit::overdue : Exit::ok;
 
     if (given.out().json) {
         nlohmann::json array = nlohmann::json::array();
-        for (const auto& incident : report.overdue)
-            array.push_back(due_incident_json("update", incident, &Incident::next_update_due,
-                                              "due_at", "overdue_minutes", now));
+        for (const auto& incident : report.unassessed)
+            array.push_back(due_incident_json("unassessed", incident, incident.opened_at,
+                                              "opened_at", "waiting_minutes", now));
+        for (const auto& update : report.overdue) {
+            auto object = due_incident_json("update", update.incident, update.due_at, "due_at",
+                                            "overdue_minutes", now);
+            object["audience"] = update.audience == first_update ? nlohmann::json()
+                                                                 : nlohmann::json(update.audience);
+            array.push_back(object);
+        }
         for (const auto& incident : report.unacknowledged)
-            array.push_back(due_incident_json("handover", incident, &Incident::handed_off_at,
+            array.push_back(due_incident_json("handover", incident, *incident.handed_off_at,
                                               "handed_off_at", "waiting_minutes", now));
         for (const auto& deadline : report.deadlines) {
             auto object = deadline_json(deadline, now);
@@ -73,28 +97,54 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
         print_json(array);
         return code;
     }
-    if (report.overdue.empty() && report.unacknowledged.empty() && report.deadlines.empty()) {
+    if (report.unassessed.empty() && report.overdue.empty() && report.unacknowledged.empty() &&
+        report.deadlines.empty()) {
         fmt::print("Nothing overdue; no deadline within {}.\n", format_span(horizon));
         return code;
     }
-    if (!report.overdue.empty())
-        due_print_table("Updates overdue:", "OVERDUE", report.overdue, &Incident::next_update_due,
-                        now);
-    if (!report.unacknowledged.empty())
-        due_print_table(fmt::format("{}Handovers not acknowledged after {} (the new owner "
-                                    "runs `outage ack ID`):",
-                                    report.overdue.empty() ? "" : "\n",
-                                    format_span(handover_ack_window)),
-                        "WAITING", report.unacknowledged, &Incident::handed_off_at, now);
+    bool first = true;
+    bool stored_shown = false; // a time outside the accepted range, shown as stored
+    if (!report.unassessed.empty()) {
+        due_print_heading(first,
+                          fmt::format("Not assessed within {} of opening (run `outage assess "
+                                      "ID`):",
+                                      format_span(scale.assess_within)),
+                          "WAITING", false);
+        for (const auto& incident : report.unassessed)
+            stored_shown |= due_print_row(incident, std::nullopt, incident.opened_at, now);
+        first = false;
+    }
+    if (!report.overdue.empty()) {
+        due_print_heading(first,
+                          "Updates due (each audience was promised the time, or the "
+                          "assessment asked for a first update):",
+                          "OVERDUE", true);
+        for (const auto& update : report.overdue)
+            stored_shown |= due_print_row(update.incident, update.audience, update.due_at, now);
+        first = false;
+    }
+    if (!report.unacknowledged.empty()) {
+        due_print_heading(first,
+                          fmt::format("Handovers not acknowledged after {} (the new owner "
+                                      "runs `outage ack ID`):",
+                                      format_span(handover_ack_window)),
+                          "WAITING", false);
+        for (const auto& incident : report.unacknowledged)
+            stored_shown |= due_print_row(incident, std::nullopt, *incident.handed_off_at, now);
+        first = false;
+    }
     if (!report.deadlines.empty()) {
-        bool above = !report.overdue.empty() || !report.unacknowledged.empty();
-        fmt::print("{}Deadlines missed or due within {}:\n", above ? "\n" : "",
+        fmt::print("{}Deadlines missed or due within {}:\n", first ? "" : "\n",
                    format_span(horizon));
         fmt::print("  {:>5}  {:<22} {:<36} {}\n", "ID", "DEADLINE", "STATE", "TITLE");
         for (const auto& deadline : report.deadlines)
             fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
                        deadline_state(deadline, now), deadline.title);
     }
+    if (stored_shown)
+        fmt::print("  (a time shown as stored is outside {}: the log was written before times "
+                   "were checked, and it counts as overdue)\n",
+                   time_range_text());
     return code;
 }
 } // namespace

@@ -16,6 +16,7 @@ namespace {
 struct NotifyOptions {
     NotifyRequest request;
     std::optional<std::string> eta;
+    std::optional<When> eta_taken;
     std::optional<std::string> recipients;
     std::optional<std::int64_t> resume;
 };
@@ -66,9 +67,11 @@ Exit notify_run(const NotifyOptions& options, const Given& given) {
             fmt::print(stderr, "outage: warning: {}\n", warning);
         fmt::print(stderr, "outage: dry run: {} message{} rendered, nothing recorded or sent\n",
                    result.attempted, result.attempted == 1 ? "" : "s");
+        print_eta_day(options.eta, options.eta_taken);
         return code;
     }
     report(result, request.audience);
+    print_eta_day(options.eta, options.eta_taken);
     return code;
 }
 
@@ -108,12 +111,16 @@ Command add_notify(CLI::App& command) {
                      "Render every message on stdout; record and send nothing");
     command.add_flag("--force", r.force,
                      "Do not warn when the severity is below the plan's minimum");
+    command.add_flag("--again", r.again,
+                     "Send a call that completed moments ago again, as a new update");
     command.add_option("--resume", options->resume, "Send what is still pending of a notice")
         ->check(whole_number);
-    command.footer("The same call again resumes the same notice: only what is still pending is "
-                   "sent.\nExample:\n  outage notify 12 --audience customers --recipients "
-                   "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
-                   "works\"");
+    command.footer(
+        "The same call again resumes the same notice while any of it is unsent; once "
+        "it is all sent,\nthe same call is the next update (refused for 2 minutes "
+        "without --again).\nExample:\n  outage notify 12 --audience customers --recipients "
+        "contacts.csv --eta 16:00 \\\n      --note \"Phone lines are down; e-mail "
+        "works\"");
     return {.check =
                 [options](const Given& given) {
                     // --resume sends what the notice already holds: nothing else applies.
@@ -123,7 +130,9 @@ Command add_notify(CLI::App& command) {
                     if (request.id == 0 || request.audience.empty())
                         throw Error(Exit::usage, "notify needs an incident id and --audience (or "
                                                  "--resume NOTICE)");
-                    request.eta = parse_time_option("--eta", options->eta, Direction::ahead, given);
+                    options->eta_taken = parse_eta_option(options->eta, given);
+                    if (options->eta_taken)
+                        request.eta = options->eta_taken->at;
                     if (options->recipients)
                         request.recipients_csv = *options->recipients;
                 },

@@ -3,6 +3,7 @@
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
 #include "outage/report/describe.hpp"
+#include "outage/services/eta.hpp"
 
 #include <fmt/format.h>
 
@@ -28,9 +29,8 @@ void add_incident_id(CLI::App& command, IncidentId& id) {
         ->check(whole_number);
 }
 
-std::optional<Timestamp> parse_time_option(const char* option,
-                                           const std::optional<std::string>& value,
-                                           Direction direction, const Given& given) {
+std::optional<When> parse_when_option(const char* option, const std::optional<std::string>& value,
+                                      Direction direction, const Given& given) {
     if (!value)
         return std::nullopt;
     try {
@@ -38,6 +38,26 @@ std::optional<Timestamp> parse_time_option(const char* option,
     } catch (const Error& e) {
         throw Error(e.code(), fmt::format("{}: {}", option, e.what()));
     }
+}
+
+std::optional<Timestamp> parse_time_option(const char* option,
+                                           const std::optional<std::string>& value,
+                                           Direction direction, const Given& given) {
+    auto when = parse_when_option(option, value, direction, given);
+    return when ? std::optional(when->at) : std::nullopt;
+}
+
+std::optional<When> parse_eta_option(const std::optional<std::string>& value, const Given& given) {
+    auto eta = parse_when_option("--eta", value, Direction::ahead, given);
+    if (eta)
+        check_eta(eta->at, given.now());
+    return eta;
+}
+
+void print_eta_day(const std::optional<std::string>& value, const std::optional<When>& eta) {
+    if (value && eta && eta->other_day)
+        fmt::print(stderr, "outage: --eta {} taken as tomorrow, {}\n", *value,
+                   format_local(eta->at));
 }
 
 void print_changed(const Incident& incident, const Output& out, const std::string& headline) {

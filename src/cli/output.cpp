@@ -1,5 +1,6 @@
 #include "outage/cli/output.hpp"
 
+#include "outage/model/deadline.hpp"
 #include "outage/model/error.hpp"
 #include "outage/services/assessment.hpp"
 
@@ -213,10 +214,19 @@ void print_steps(const std::vector<StepView>& steps) {
 }
 
 std::string deadline_state(const Deadline& deadline, Timestamp now) {
-    if (deadline.met_at)
-        return fmt::format("met {}", format_local(*deadline.met_at));
-    if (deadline.due_at < now)
+    switch (deadline_outcome(deadline, now)) {
+    case DeadlineOutcome::met_on_time:
+        return fmt::format("met on time, {}", format_local(*deadline.met_at));
+    case DeadlineOutcome::met_late:
+        return fmt::format("met {} late, {}", format_span(*deadline.met_at - deadline.due_at),
+                           format_local(*deadline.met_at));
+    case DeadlineOutcome::missed:
+        if (!in_time_range(deadline.due_at)) // docs/decisions.md, "Promises kept (issue 11)"
+            return fmt::format("MISSED: due {} as stored", format_iso_utc(deadline.due_at));
         return fmt::format("MISSED {} ago", format_span(now - deadline.due_at));
+    case DeadlineOutcome::running:
+        break;
+    }
     return fmt::format("due {} (in {})", format_local(deadline.due_at),
                        format_span(deadline.due_at - now));
 }

@@ -70,11 +70,13 @@ json runbook_json(const Runbook& runbook) {
             {{"title", w.title}, {"detail", w.detail}, {"when", optional_condition(w.when)}});
     json deadlines = json::array();
     for (const auto& d : runbook.deadlines)
-        deadlines.push_back({{"id", d.id},
-                             {"title", d.title},
-                             {"detail", d.detail},
-                             {"within_minutes", d.within.count() / 60},
-                             {"when", optional_condition(d.when)}});
+        deadlines.push_back(
+            {{"id", d.id},
+             {"title", d.title},
+             {"detail", d.detail},
+             {"within_minutes", d.within.count() / 60},
+             {"when", optional_condition(d.when)},
+             {"met_by", d.met_by_audience ? json{{"audience", *d.met_by_audience}} : json()}});
     return {{"id", runbook.id},
             {"title", runbook.title},
             {"description", runbook.description},
@@ -117,8 +119,11 @@ void print_runbook(const Runbook& runbook) {
     if (!runbook.deadlines.empty()) {
         fmt::print("\nDeadlines:\n");
         for (const auto& d : runbook.deadlines)
-            fmt::print("  {:<22} within {:<6} {}{}\n", d.id, format_span(d.within), d.title,
-                       d.when ? " (when " + condition_json(*d.when).dump() + ")" : "");
+            fmt::print("  {:<22} within {:<6} {}{}{}\n", d.id, format_span(d.within), d.title,
+                       d.when ? " (when " + condition_json(*d.when).dump() + ")" : "",
+                       d.met_by_audience ? fmt::format(" (met by the first notice delivered to {})",
+                                                       *d.met_by_audience)
+                                         : "");
     }
 }
 

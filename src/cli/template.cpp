@@ -97,6 +97,7 @@ Command add_template_render(CLI::App& command) {
     struct Options {
         NotifyRequest request;
         std::optional<std::string> eta;
+        std::optional<When> eta_taken;
     };
     auto options = std::make_shared<Options>();
     NotifyRequest& r = options->request;
@@ -113,22 +114,24 @@ Command add_template_render(CLI::App& command) {
                    "--note \"Engineers are on site\"");
     return {.check =
                 [options](const Given& given) {
-                    options->request.eta =
-                        parse_time_option("--eta", options->eta, Direction::ahead, given);
+                    options->eta_taken = parse_eta_option(options->eta, given);
+                    if (options->eta_taken)
+                        options->request.eta = options->eta_taken->at;
                 },
             .run =
                 [options](const Given& given) {
                     NotifyEnvironment env{given.runbooks(), given.templates(), given.config(),
                                           given.outbox(), std::cout};
                     std::vector<std::string> warnings;
-                    Message message = render_preview(given.log(), env, options->request, warnings);
+                    Message message =
+                        render_preview(given.log(), env, options->request, given.now(), warnings);
                     for (const auto& warning : warnings)
                         fmt::print(stderr, "outage: {}\n", warning);
-                    if (given.out().json) {
+                    if (given.out().json)
                         print_json({{"subject", message.subject}, {"body", message.body}});
-                        return Exit::ok;
-                    }
-                    fmt::print("Subject: {}\n\n{}", message.subject, message.body);
+                    else
+                        fmt::print("Subject: {}\n\n{}", message.subject, message.body);
+                    print_eta_day(options->eta, options->eta_taken);
                     return Exit::ok;
                 }};
 }

@@ -13,6 +13,7 @@ struct UpdateOptions {
     std::optional<std::string> note;
     std::optional<std::string> eta;
     std::optional<std::int64_t> affected;
+    std::optional<When> eta_taken;
     UpdateRequest request;
 };
 
@@ -44,7 +45,9 @@ Command add_update(CLI::App& command) {
                     if (options->status)
                         request.phase = parse_phase(*options->status);
                     request.note = options->note;
-                    request.eta = parse_time_option("--eta", options->eta, Direction::ahead, given);
+                    options->eta_taken = parse_eta_option(options->eta, given);
+                    if (options->eta_taken)
+                        request.eta = options->eta_taken->at;
                     request.affected = options->affected;
                 },
             .run =
@@ -53,6 +56,7 @@ Command add_update(CLI::App& command) {
                         update_incident(given.log(), options->id, options->request, given.stamp());
                     print_changed(incident, given.out(),
                                   fmt::format("Updated incident {}.", incident.id));
+                    print_eta_day(options->eta, options->eta_taken);
                     return Exit::ok;
                 }};
 }

@@ -103,7 +103,10 @@ template <> struct Fields<events::Closed> {
     }
 };
 template <> struct Fields<events::Reopened> {
-    static void each(auto& e, auto&& field) { field("note", e.note); }
+    static void each(auto& e, auto&& field) {
+        field("note", e.note);
+        field("clocks", e.clocks);
+    }
 };
 template <> struct Fields<events::Assessed> {
     static void each(auto& e, auto&& field) {
@@ -112,6 +115,7 @@ template <> struct Fields<events::Assessed> {
         field("answers", e.answers);
         field("next_update_due", e.next_update_due);
         field("update_interval", e.update_interval);
+        field("clocks", e.clocks);
     }
 };
 template <> struct Fields<events::SeverityChanged> {
@@ -141,6 +145,7 @@ template <> struct Fields<events::DeadlineMet> {
         field("due_at", e.due_at);
         field("late", e.late);
         field("note", e.note);
+        field("met_at", e.met_at);
     }
 };
 template <> struct Fields<events::Notice> {
@@ -152,6 +157,9 @@ template <> struct Fields<events::Notice> {
         field("recipients", e.recipients);
         field("note", e.note);
         field("next_update_due", e.next_update_due);
+        field("clocks", e.clocks);
+        field("eta", e.eta);
+        field("workaround", e.workaround);
         field("identity", e.identity);
         field("fields_digest", e.fields_digest);
         field("recipients_digest", e.recipients_digest);
@@ -189,6 +197,12 @@ struct Writer {
     static nlohmann::json put(Phase phase) { return to_string(phase); }
     static nlohmann::json put(Recurrence recurrence) { return to_string(recurrence); }
     static nlohmann::json put(StepState state) { return to_string(state); }
+    static nlohmann::json put(const UpdateClocks& clocks) {
+        nlohmann::json object = nlohmann::json::object();
+        for (const auto& [audience, due] : clocks)
+            object[audience] = format_iso_utc(due);
+        return object;
+    }
     template <typename T> static nlohmann::json put(const T& value) { return value; }
 };
 
@@ -232,6 +246,19 @@ struct Reader {
         if (!object)
             return std::nullopt;
         return object->get<Answers>();
+    }
+    std::optional<UpdateClocks> get(const char* key, std::type_identity<UpdateClocks>) const {
+        auto object = read.object(key);
+        if (!object)
+            return std::nullopt;
+        UpdateClocks clocks;
+        for (const auto& [audience, due] : object->items()) {
+            auto at = due.is_string() ? parse_iso_utc(due.get<std::string>()) : std::nullopt;
+            if (!at)
+                read.invalid(key, "an object of audience names to ISO 8601 times");
+            clocks[audience] = *at;
+        }
+        return clocks;
     }
     std::optional<Phase> get(const char* key, std::type_identity<Phase>) const {
         return named(key, &parse_phase, "investigating, identified, monitoring or resolved");

@@ -10,6 +10,8 @@ namespace {
 using nlohmann::json;
 
 const FactName update_interval_fact{"", "update_interval"};
+const FactName clocks_fact{"", "update_clocks"};
+const FactName next_update_fact{"", "next_update_due"};
 
 std::string notice_record(std::int64_t id) {
     return fmt::format("notice {}", id);
@@ -34,6 +36,13 @@ NoticeState* find_notice(IncidentState& state, std::int64_t id) {
 
 json time_or_null(const std::optional<Timestamp>& t) {
     return t ? json(format_iso_utc(*t)) : json();
+}
+
+json clocks_json(const UpdateClocks& clocks) {
+    json object = json::object();
+    for (const auto& [audience, due] : clocks)
+        object[audience] = format_iso_utc(due);
+    return object;
 }
 
 template <typename T> json or_null(const std::optional<T>& value) {
@@ -83,13 +92,16 @@ void apply(Incident& incident, Timestamp at, const EventPayload& payload) {
                        incident.actions.insert(incident.actions.end(), e.actions.begin(),
                                                e.actions.end());
                    },
-                   [&](const events::Reopened&) {
+                   [&](const events::Reopened& e) {
                        incident.status = Status::open;
                        incident.phase = Phase::investigating;
                        incident.closed_at.reset();
                        incident.resolution.reset();
                        incident.root_cause.reset();
                        incident.recurrence.reset();
+                       // Version 2: fresh clocks; version 1 left the next update as it was.
+                       if (e.clocks)
+                           incident.next_update_due = earliest(*e.clocks);
                    },
                    [&](const events::Assessed& e) {
                        incident.severity = e.severity;
@@ -99,7 +111,16 @@ void apply(Incident& incident, Timestamp at, const EventPayload& payload) {
                            incident.update_interval = std::chrono::seconds(*e.update_interval);
                    },
                    [&](const events::Notice& e) {
-                       if (e.next_update_due)
+                       if (e.eta)
+                           incident.eta = *e.eta;
+                       if (e.workaround)
+                           incident.workaround = *e.workaround;
+                       // Version 2 carries every clock after the notice, and its
+                       // next_update_due is the promise to its own audience; version 1's was
+                       // the incident's one clock.
+                       if (e.clocks)
+                           incident.next_update_due = earliest(*e.clocks);
+                       else if (e.next_update_due)
                            incident.next_update_due = *e.next_update_due;
                    },
                    // A repeat alert, a severity change (the assessment before it set the
@@ -116,6 +137,15 @@ void apply(IncidentState& state, const Event& event, const EventPayload& payload
     if (!state.opened && kind_of(payload) != EventKind::opened)
         anomaly("comes before the incident's `opened` event");
     apply(state.incident, event.at, payload);
+    // The update clocks: the events of version 2 that move them carry them all; those of
+    // version 1 moved the one clock an incident had then, which the v3 migration turned into
+    // clocks no event records (and cleared on closed incidents).
+    auto set_clocks = [&](const std::optional<UpdateClocks>& clocks) {
+        if (clocks)
+            state.clocks = *clocks;
+        prove(state, clocks_fact, clocks, event);
+        prove(state, next_update_fact, clocks, event);
+    };
     std::visit(
         Overloaded{
             [&](const events::Opened&) {
@@ -123,7 +153,14 @@ void apply(IncidentState& state, const Event& event, const EventPayload& payload
                     anomaly("opens the incident a second time");
                 state.opened = true;
             },
+            [&](const events::Updated& e) {
+                if (e.next_update_due)
+                    set_clocks(std::nullopt);
+            },
+            [&](const events::Closed&) { set_clocks(UpdateClocks{}); },
+            [&](const events::Reopened& e) { set_clocks(e.clocks); },
             [&](const events::Assessed& e) {
+                set_clocks(e.clocks);
                 prove(state, update_interval_fact, e.update_interval, event);
                 state.assessments.push_back({event.incident_id, event.at, event.actor,
                                              json(e.answers), e.severity, e.rule});
@@ -147,7 +184,7 @@ void apply(IncidentState& state, const Event& event, const EventPayload& payload
                     anomaly(fmt::format("meets deadline '{}', which never started", e.deadline));
                     return;
                 }
-                deadline->met_at = event.at;
+                deadline->met_at = e.met_at.value_or(event.at);
                 deadline->note = e.note;
             },
             [&](const events::Notice& e) {
@@ -171,6 +208,8 @@ void apply(IncidentState& state, const Event& event, const EventPayload& payload
                 prove(state, {record, "fields"}, e.fields_digest, event);
                 prove(state, {record, "recipient_list"}, e.recipients_digest, event);
                 state.notices.push_back(std::move(notice));
+                if (e.clocks || e.next_update_due)
+                    set_clocks(e.clocks);
             },
             [&](const events::NoticeSent& e) {
                 NoticeState* notice = find_notice(state, e.notice);
@@ -212,13 +251,15 @@ std::vector<Fact> facts(const IncidentState& state) {
         {{"", "eta"}, time_or_null(i.eta)},
         {{"", "opened_at"}, format_iso_utc(i.opened_at)},
         {{"", "closed_at"}, time_or_null(i.closed_at)},
-        {{"", "next_update_due"}, time_or_null(i.next_update_due)},
+        {next_update_fact, time_or_null(i.next_update_due)},
         {update_interval_fact, i.update_interval ? json(i.update_interval->count()) : json()},
         {{"", "handed_off_at"}, time_or_null(i.handed_off_at)},
         {{"", "resolution"}, or_null(i.resolution)},
         {{"", "root_cause"}, or_null(i.root_cause)},
         {{"", "recurrence"}, name_or_null(i.recurrence)},
         {{"", "actions"}, i.actions},
+        {{"", "workaround"}, or_null(i.workaround)},
+        {clocks_fact, clocks_json(state.clocks)},
     };
     auto add = [&result](std::string record, json fields) {
         for (auto& [field, value] : fields.items())

@@ -45,7 +45,10 @@ struct CivilTime {
 
 std::optional<CivilTime> parse_civil(std::string_view text) {
     size_t pos = 0;
+    // Four digits, or five: a log written before times were checked may hold year 10000.
     auto y = read_digits(text, pos, 4);
+    if (y && pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
+        y = *y * 10 + (text[pos++] - '0');
     if (!y || !accept(text, pos, '-'))
         return std::nullopt;
     auto mo = read_digits(text, pos, 2);
@@ -136,7 +139,9 @@ std::tm local_tm(Timestamp t) {
     return tm;
 }
 
-std::optional<Timestamp> parse_clock_time(std::string_view text, Timestamp now) {
+// "HH:MM" today, local; or the next day's (ahead) or the day before's (behind) when today's
+// lies the other way from now.
+std::optional<When> parse_clock_time(std::string_view text, Timestamp now, Direction direction) {
     size_t pos = 0;
     auto h = read_digits(text, pos, text.size() == 4 ? 1 : 2);
     if (!h || !accept(text, pos, ':'))
@@ -144,12 +149,33 @@ std::optional<Timestamp> parse_clock_time(std::string_view text, Timestamp now) 
     auto m = read_digits(text, pos, 2);
     if (!m || pos != text.size() || *h > 23 || *m > 59)
         return std::nullopt;
-    std::tm tm = local_tm(now);
-    tm.tm_hour = *h;
-    tm.tm_min = *m;
-    tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    return Timestamp{seconds{std::mktime(&tm)}};
+    std::tm today = local_tm(now);
+    auto on_day = [&](int shift) {
+        std::tm tm = today;
+        tm.tm_mday += shift; // mktime carries it into the month and year
+        tm.tm_hour = *h;
+        tm.tm_min = *m;
+        tm.tm_sec = 0;
+        tm.tm_isdst = -1;
+        return Timestamp{seconds{std::mktime(&tm)}};
+    };
+    Timestamp at = on_day(0);
+    if (direction == Direction::ahead && at < now)
+        return When{on_day(1), true};
+    if (direction == Direction::behind && at > now)
+        return When{on_day(-1), true};
+    return When{at};
+}
+
+// The stored form of a time is readable from year 0 to 32767 (year_month_day's range).
+constexpr Timestamp first_readable = sys_days{year{0} / 1 / 1};
+constexpr Timestamp last_readable = sys_days{year{32767} / 12 / 31} + days{1} - seconds{1};
+
+When in_range_or_refused(When when, std::string_view text) {
+    if (!in_time_range(when.at))
+        throw Error(Exit::usage, fmt::format("'{}' is outside the times outage accepts, {}", text,
+                                             time_range_text()));
+    return when;
 }
 
 } // namespace
@@ -199,13 +225,27 @@ std::optional<seconds> parse_duration(std::string_view text) {
     return seconds{total};
 }
 
-Timestamp parse_when(std::string_view text, Timestamp now, Direction direction) {
+bool in_time_range(Timestamp t) {
+    return t >= earliest_time && t <= latest_time;
+}
+
+bool has_passed(Timestamp due, Timestamp now) {
+    return due < now || !in_time_range(due);
+}
+
+std::string time_range_text() {
+    return fmt::format("{} to {}", format_iso_utc(earliest_time), format_iso_utc(latest_time));
+}
+
+When parse_when(std::string_view text, Timestamp now, Direction direction) {
     if (auto civil = parse_civil(text))
-        return civil->offset ? from_utc(*civil) - *civil->offset : from_local(*civil);
-    if (auto clock = parse_clock_time(text, now))
-        return *clock;
+        return in_range_or_refused(
+            When{civil->offset ? from_utc(*civil) - *civil->offset : from_local(*civil)}, text);
+    if (auto clock = parse_clock_time(text, now, direction))
+        return in_range_or_refused(*clock, text);
     if (auto span = parse_duration(text))
-        return direction == Direction::ahead ? now + *span : now - *span;
+        return in_range_or_refused(When{direction == Direction::ahead ? now + *span : now - *span},
+                                   text);
     throw Error(Exit::usage,
                 fmt::format("invalid time '{}': expected ISO 8601 (2026-11-22T14:30, with Z or "
                             "+01:00 for a zone), HH:MM today, or a duration such as 90m, 2h, 1d",
@@ -216,7 +256,11 @@ std::optional<Timestamp> parse_iso_utc(std::string_view text) {
     auto civil = parse_civil(text);
     if (!civil)
         return std::nullopt;
-    return from_utc(*civil) - civil->offset.value_or(minutes{0});
+    Timestamp at = from_utc(*civil) - civil->offset.value_or(minutes{0});
+    // An offset can carry year 0 or 32767 past the edge of what formats back.
+    if (at < first_readable || at > last_readable)
+        return std::nullopt;
+    return at;
 }
 
 std::string format_iso_utc(Timestamp t) {
@@ -231,6 +275,8 @@ std::string format_iso_utc(Timestamp t) {
 }
 
 std::string format_local(Timestamp t) {
+    if (!in_time_range(t))
+        return format_iso_utc(t);
     std::tm tm = local_tm(t);
     char buffer[64];
     size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M %Z", &tm);
@@ -251,8 +297,13 @@ std::string format_span(seconds span) {
 
 Timestamp clock_now(const char* outage_now_env) {
     if (outage_now_env && *outage_now_env) {
-        if (auto t = parse_iso_utc(outage_now_env))
+        if (auto t = parse_iso_utc(outage_now_env)) {
+            if (!in_time_range(*t))
+                throw Error(Exit::usage,
+                            fmt::format("OUTAGE_NOW '{}' is outside the times outage accepts, {}",
+                                        outage_now_env, time_range_text()));
             return *t;
+        }
         throw Error(Exit::usage, fmt::format("invalid OUTAGE_NOW '{}': expected ISO 8601 such as "
                                              "2026-11-22T14:30:00Z",
                                              outage_now_env));

@@ -68,6 +68,8 @@ bool has_value(const json& fields, const std::string& name) {
         return !value->get_ref<const std::string&>().empty();
     if (value->is_array())
         return !value->empty();
+    if (value->is_boolean()) // `resolved` while the incident is open
+        return value->get<bool>();
     return true;
 }
 

@@ -64,7 +64,8 @@ std::pair<int, int> position_of(const std::string& text, size_t offset, TextOrig
 constexpr int max_section_depth = 32;
 
 void check_tags(const std::string& text, TextOrigin origin, AudienceClass audience,
-                const fs::path& file, std::vector<Problem>& problems) {
+                const fs::path& file, std::vector<Problem>& problems,
+                std::vector<std::string>& used) {
     auto add = [&](size_t offset, std::string message) {
         auto [line, column] = position_of(text, offset, origin);
         problems.push_back(Problem{file.string(), line, column, std::move(message)});
@@ -121,6 +122,8 @@ void check_tags(const std::string& text, TextOrigin origin, AudienceClass audien
             break;
         }
         const std::string& name = component.tag.name;
+        if (std::find(used.begin(), used.end(), name) == used.end())
+            used.push_back(name);
         auto field = find_field(name);
         if (!field)
             add(component.position,
@@ -134,6 +137,11 @@ void check_tags(const std::string& text, TextOrigin origin, AudienceClass audien
 }
 
 } // namespace
+
+bool uses_field(const Template& tmpl, std::string_view field) {
+    return std::find(tmpl.fields_used.begin(), tmpl.fields_used.end(), field) !=
+           tmpl.fields_used.end();
+}
 
 std::optional<Template> parse_template(const fs::path& file, std::vector<Problem>& problems) {
     size_t before = problems.size();
@@ -196,10 +204,10 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
             size_t at = static_cast<size_t>(std::max(mark.pos, 0));
             bool quoted = at < front.size() && (front[at] == '"' || front[at] == '\'');
             check_tags(tmpl.subject, {mark.line + 2, mark.column + 1 + (quoted ? 1 : 0)},
-                       tmpl.audience, file, problems);
+                       tmpl.audience, file, problems, tmpl.fields_used);
         }
     }
-    check_tags(tmpl.body, {body_line, 1}, tmpl.audience, file, problems);
+    check_tags(tmpl.body, {body_line, 1}, tmpl.audience, file, problems, tmpl.fields_used);
     sort_problems(problems, before);
     if (problems.size() != before)
         return std::nullopt;

@@ -1,5 +1,6 @@
 #include "outage/report/describe.hpp"
 
+#include "outage/model/deadline.hpp"
 #include "outage/model/events.hpp"
 
 #include <fmt/format.h>
@@ -41,6 +42,20 @@ std::string unknown_kind_line(const Event& event) {
             parts.push_back(fmt::format(
                 "{}={}", key, value.is_string() ? value.get<std::string>() : dump_json(value, -1)));
     return parts.empty() ? event.kind : fmt::format("{}: {}", event.kind, fmt::join(parts, ", "));
+}
+
+// "deadline gdpr-authority met 2h late", with the time it was met when that was not the
+// event's own (`deadline --met --at`).
+std::string deadline_met_line(const events::DeadlineMet& e, Timestamp recorded_at) {
+    Timestamp met = e.met_at.value_or(recorded_at);
+    std::string line = fmt::format("deadline {} met", e.deadline);
+    if (deadline_outcome(e.due_at, met, met) == DeadlineOutcome::met_late)
+        line += fmt::format(" {} late", format_span(met - e.due_at));
+    else
+        line += " on time";
+    if (met != recorded_at)
+        line += fmt::format(", at {}", format_local(met));
+    return with_note(line, e.note);
 }
 
 } // namespace
@@ -114,7 +129,8 @@ json deadline_json(const Deadline& deadline, Timestamp now) {
                 {"due_at", format_iso_utc(deadline.due_at)},
                 {"met_at", optional_time(deadline.met_at)},
                 {"note", optional_text(deadline.note)},
-                {"overdue", !deadline.met_at && deadline.due_at < now}};
+                {"overdue", !deadline.met_at && has_passed(deadline.due_at, now)},
+                {"outcome", to_string(deadline_outcome(deadline, now))}};
 }
 
 json event_json(const Event& event) {
@@ -166,9 +182,7 @@ std::string describe_event(const Event& event) {
                 return fmt::format("deadline {} started, due {}", e.deadline,
                                    format_local(e.due_at));
             },
-            [](const events::DeadlineMet& e) {
-                return with_note(fmt::format("deadline {} met", e.deadline), e.note);
-            },
+            [&event](const events::DeadlineMet& e) { return deadline_met_line(e, event.at); },
             [](const events::Notice& e) {
                 return with_note(fmt::format("notice {} to {} ({} via {}, {} recipient{})",
                                              e.notice, e.audience, e.template_name, e.channel,

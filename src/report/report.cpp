@@ -21,13 +21,6 @@ json optional_value(const std::optional<std::string>& text) {
     return text ? json(*text) : json();
 }
 
-DeadlineOutcome outcome_of(const Deadline& deadline, Timestamp now) {
-    if (deadline.met_at)
-        return *deadline.met_at > deadline.due_at ? DeadlineOutcome::met_late
-                                                  : DeadlineOutcome::met;
-    return deadline.due_at < now ? DeadlineOutcome::missed : DeadlineOutcome::running;
-}
-
 std::vector<StepLine> step_lines(const std::optional<Runbook>& runbook, const Incident& incident,
                                  const std::vector<StepProgress>& progress) {
     std::vector<StepLine> lines;
@@ -133,7 +126,7 @@ Report build_report(Store& store, const RunbookPath& runbooks, IncidentId id, Ti
 
     report.steps = step_lines(runbook, report.incident, store.step_progress(id));
     for (const auto& deadline : store.deadlines(id))
-        report.deadlines.push_back({deadline, outcome_of(deadline, now)});
+        report.deadlines.push_back({deadline, deadline_outcome(deadline, now)});
     return report;
 }
 
@@ -196,11 +189,8 @@ json report_json(const Report& report) {
     for (const auto& line : report.steps)
         steps.push_back(step_json(StepView{&line.step, line.progress}));
     json deadlines = json::array();
-    for (const auto& line : report.deadlines) {
-        json object = deadline_json(line.deadline, report.generated_at);
-        object["outcome"] = to_string(line.outcome);
-        deadlines.push_back(object);
-    }
+    for (const auto& line : report.deadlines)
+        deadlines.push_back(deadline_json(line.deadline, report.generated_at));
 
     return json{
         {"incident", incident_json(report.incident)},

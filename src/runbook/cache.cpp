@@ -21,7 +21,7 @@ using nlohmann::json;
 // build that knew other fields. Bump the number whenever the model or this file's mapping
 // changes; the sizes catch most changes someone forgets to bump it for.
 std::string model_fingerprint() {
-    return fmt::format("outage-runbook-cache 1 {} {} {} {} {} {} {} {} {} {}", sizeof(Runbook),
+    return fmt::format("outage-runbook-cache 2 {} {} {} {} {} {} {} {} {} {}", sizeof(Runbook),
                        sizeof(Question), sizeof(Choice), sizeof(Condition), sizeof(SeverityRule),
                        sizeof(IntervalOverride), sizeof(Step), sizeof(PlanEntry),
                        sizeof(Workaround), sizeof(DeadlineRule));
@@ -221,7 +221,8 @@ json runbook_to_json(const Runbook& r) {
                          {"title", d.title},
                          {"detail", d.detail},
                          {"within", d.within.count()},
-                         {"when", when_json(d.when)}};
+                         {"when", when_json(d.when)},
+                         {"met_by_audience", optional_json(d.met_by_audience)}};
          })}};
 }
 
@@ -245,10 +246,12 @@ Runbook runbook_from_json(const json& j) {
     r.recovery = j.at("recovery").get<std::vector<std::string>>();
     r.prevention = j.at("prevention").get<std::vector<std::string>>();
     r.deadlines = list_from<DeadlineRule>(j.at("deadlines"), [](const json& d) {
-        return DeadlineRule{d.at("id").get<std::string>(), d.at("title").get<std::string>(),
+        return DeadlineRule{d.at("id").get<std::string>(),
+                            d.at("title").get<std::string>(),
                             d.at("detail").get<std::string>(),
                             std::chrono::seconds{d.at("within").get<std::int64_t>()},
-                            when_from(d.at("when"))};
+                            when_from(d.at("when")),
+                            optional_from<std::string>(d.at("met_by_audience"))};
     });
     return r;
 }

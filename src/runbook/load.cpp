@@ -156,7 +156,7 @@ void RunbookParser::parse_workarounds(const YAML::Node& root, Runbook& runbook) 
 void RunbookParser::parse_deadlines(const YAML::Node& root, Runbook& runbook) {
     Seen ids;
     for (const auto& item : r.sequence(root, "deadlines")) {
-        if (!r.mapping(item, "a deadline", {"id", "title", "detail", "within", "when"},
+        if (!r.mapping(item, "a deadline", {"id", "title", "detail", "within", "when", "met-by"},
                        {"id", "title", "within"}))
             continue;
         DeadlineRule deadline;
@@ -165,8 +165,33 @@ void RunbookParser::parse_deadlines(const YAML::Node& root, Runbook& runbook) {
         deadline.detail = r.string(item, "detail").value_or("");
         deadline.within = r.duration(item, "within").value_or(std::chrono::seconds{0});
         deadline.when = parse_when(item, runbook);
+        deadline.met_by_audience = parse_met_by(item, runbook);
         runbook.deadlines.push_back(std::move(deadline));
     }
+}
+
+std::optional<std::string> RunbookParser::parse_met_by(const YAML::Node& deadline,
+                                                       const Runbook& runbook) {
+    YAML::Node met_by = deadline["met-by"];
+    if (!met_by || !r.mapping(met_by, "met-by", {"audience"}, {"audience"}))
+        return std::nullopt;
+    auto audience = r.slug(met_by, "audience");
+    if (!audience)
+        return std::nullopt;
+    bool planned = std::any_of(runbook.communications.begin(), runbook.communications.end(),
+                               [&](const PlanEntry& entry) { return entry.audience == *audience; });
+    if (!planned) {
+        std::vector<std::string> audiences;
+        for (const auto& entry : runbook.communications)
+            audiences.push_back(entry.audience);
+        r.problem(met_by["audience"].Mark(),
+                  fmt::format("met-by names audience '{}', which the communications plan does "
+                              "not have (audiences: {})",
+                              *audience,
+                              audiences.empty() ? "none"
+                                                : fmt::format("{}", fmt::join(audiences, ", "))));
+    }
+    return audience;
 }
 
 std::optional<Runbook> parse_runbook(const std::filesystem::path& file,
@@ -195,7 +220,10 @@ std::optional<SeverityScale> parse_severity_scale(const std::filesystem::path& f
     YamlReader r(file, problems);
     SeverityScale scale;
     scale.file = file;
-    if (r.mapping(*root, "the severity file", {"version", "levels"}, {"version", "levels"})) {
+    if (r.mapping(*root, "the severity file", {"version", "assess-within", "levels"},
+                  {"version", "levels"})) {
+        if (auto within = r.duration(*root, "assess-within"))
+            scale.assess_within = *within;
         if (auto version = r.integer(*root, "version", 1); version && *version != 1)
             r.problem((*root)["version"].Mark(),
                       fmt::format("severity file version {} is not known; this outage reads "

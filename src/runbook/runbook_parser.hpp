@@ -33,6 +33,7 @@ class RunbookParser {
     void parse_communications(const YAML::Node& root, Runbook& runbook);
     void parse_workarounds(const YAML::Node& root, Runbook& runbook);
     void parse_deadlines(const YAML::Node& root, Runbook& runbook);
+    std::optional<std::string> parse_met_by(const YAML::Node& deadline, const Runbook& runbook);
 
     YamlReader& r;
     const TemplateExists& m_template_exists;

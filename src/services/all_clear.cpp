@@ -22,12 +22,38 @@ bool withholds(const PlanEntry* entry, const char* field) {
                         entry->withhold.end();
 }
 
-// The audience's template for the end of the incident: the public ones have an all-clear of
-// their own; internal audiences get their usual message, with the resolution as its note.
+// Messages that stay up until they are replaced, known by their audience or template: what
+// the incident turned on and `close` lists to switch back (docs/decisions.md).
+struct StandingMessage {
+    std::string_view name; // an audience or a template
+    std::string_view what;
+};
+constexpr StandingMessage standing_messages[] = {
+    {"status-page", "the status page"},
+    {"status-page-notice", "the status page"},
+    {"auto-reply", "the automatic reply to incoming e-mail"},
+    {"ivr", "the phone line's recorded message"},
+    {"ivr-message", "the phone line's recorded message"},
+    {"phone-line", "the phone line's recorded message"},
+    {"error-page", "the error page"},
+};
+
+std::string_view standing_message(const std::string& audience, const std::string& template_name) {
+    for (const auto& standing : standing_messages)
+        if (standing.name == audience || standing.name == template_name)
+            return standing.what;
+    return {};
+}
+
+// The audience's template for the end of the incident: a standing message is replaced by its
+// own template, which knows the incident is resolved; customers get an all-clear of their own;
+// internal audiences get their usual message, with the resolution as its note.
 std::string all_clear_template(const std::string& audience, const PlanEntry* entry,
                                const NoticeRecord& last) {
     if (audience == "status-page")
         return "status-page-notice";
+    if (!standing_message(audience, last.template_name).empty())
+        return entry ? entry->template_name : last.template_name;
     if (audience == "customers" || (entry && entry->customer_facing))
         return "customer-all-clear";
     return entry ? entry->template_name : last.template_name;
@@ -43,8 +69,8 @@ AllClear make_all_clear(Store& store, const PlanEntry* entry, const NoticeRecord
     clear.channel = entry ? entry->channel : last.channel;
     clear.last_notice = last.id;
     clear.force = entry && (!incident.severity || !meets(*incident.severity, entry->min_severity));
-    bool external =
-        clear.template_name == "customer-all-clear" || clear.template_name == "status-page-notice";
+    clear.switch_back = standing_message(last.audience, last.template_name);
+    bool external = clear.template_name == "customer-all-clear" || !clear.switch_back.empty();
     if (!external && !withholds(entry, "note") && incident.resolution)
         clear.note = "Resolved: " + *incident.resolution;
 

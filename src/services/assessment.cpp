@@ -234,6 +234,18 @@ std::vector<Deadline> start_deadlines(Store& store, const Runbook& runbook, Inci
     return started;
 }
 
+UpdateClocks clocks_after_assessment(UpdateClocks clocks, Timestamp at,
+                                     std::chrono::seconds interval) {
+    Timestamp due = at + interval;
+    if (clocks.empty())
+        clocks[first_update] = due;
+    // A re-assessment never pushes back an update already owed; a graver level brings the
+    // promised ones forward.
+    for (auto& [audience, clock] : clocks)
+        clock = std::min(clock, due);
+    return clocks;
+}
+
 AssessmentResult assess_incident(Store& store, const Runbook& runbook, const SeverityScale& scale,
                                  IncidentId id, const Answers& answers, const Stamp& stamp) {
     std::vector<std::string> missing;
@@ -258,10 +270,10 @@ AssessmentResult assess_incident(Store& store, const Runbook& runbook, const Sev
 
         incident.severity = verdict.level;
         incident.update_interval = result.interval;
-        // A re-assessment never pushes back an update already owed.
-        Timestamp due = stamp.at + result.interval;
-        if (!incident.next_update_due || due < *incident.next_update_due)
-            incident.next_update_due = due;
+        UpdateClocks clocks =
+            clocks_after_assessment(store.update_clocks(id), stamp.at, result.interval);
+        store.save_update_clocks(id, clocks);
+        incident.next_update_due = earliest(clocks);
         store.save_incident(incident);
 
         store.append_event(id, stamp,
@@ -269,7 +281,8 @@ AssessmentResult assess_incident(Store& store, const Runbook& runbook, const Sev
                                             .rule = verdict.rule,
                                             .answers = answers,
                                             .next_update_due = *incident.next_update_due,
-                                            .update_interval = result.interval.count()});
+                                            .update_interval = result.interval.count(),
+                                            .clocks = clocks});
         if (result.previous_severity != verdict.level)
             store.append_event(id, stamp,
                                events::SeverityChanged{.from = result.previous_severity,

@@ -3,6 +3,7 @@
 #include "outage/model/error.hpp"
 #include "outage/render/render.hpp"
 #include "outage/services/assessment.hpp"
+#include "outage/services/deadlines.hpp"
 #include "outage/services/lifecycle.hpp"
 
 #include <map>
@@ -86,9 +87,7 @@ Brief make_brief(Store& store, const Runbook* runbook, const TemplatePath& templ
             if (!view.progress)
                 brief.pending.push_back({*view.step, std::nullopt});
 
-    for (const auto& deadline : store.deadlines(id))
-        if (!deadline.met_at)
-            brief.deadlines.push_back(deadline);
+    brief.deadlines = unmet_deadlines(store, id);
 
     brief.queued = queued_notices(store, id);
 

@@ -4,6 +4,7 @@
 #include "outage/model/state.hpp"
 #include "outage/model/text.hpp"
 #include "outage/services/assessment.hpp"
+#include "outage/services/eta.hpp"
 
 #include <fmt/format.h>
 
@@ -110,12 +111,14 @@ Incident update_incident(Store& store, IncidentId id, const UpdateRequest& reque
 
     return write_transaction(store, [&] {
         Incident incident = require_open(store, id, "update");
+        if (request.eta)
+            check_eta(incident, *request.eta, stamp.at);
         events::Updated change{.status = request.phase,
                                .eta = request.eta,
                                .affected = request.affected,
                                .note = request.note};
-        if (request.note && incident.update_interval)
-            change.next_update_due = stamp.at + *incident.update_interval;
+        // A note is the team's record, not a message: nobody outside has heard anything, so
+        // no update clock moves (docs/architecture.md#update-clocks).
         apply(incident, stamp.at, change);
         store.save_incident(incident);
         store.append_event(id, stamp, change);
@@ -173,8 +176,10 @@ Incident close_incident(Store& store, IncidentId id, const CloseRequest& request
                               .actions = request.actions,
                               .root_cause = request.root_cause,
                               .recurrence = request.recurrence};
-        // Closing clears the next update, keeps earlier prevention actions (model/state).
+        // Closed means no update is owed, to anyone; earlier prevention actions stay
+        // (model/state).
         apply(incident, stamp.at, closed);
+        store.save_update_clocks(id, {});
         store.save_incident(incident);
         store.append_event(id, stamp, closed);
         return incident;
@@ -194,8 +199,13 @@ Incident reopen_incident(Store& store, IncidentId id, const std::string& note, c
                                         "update that one instead",
                                         other->id, *incident.dedup_key));
         }
-        events::Reopened reopened{.note = note};
+        // The clocks start afresh: the first update is owed an interval after the reopening.
+        UpdateClocks clocks;
+        if (incident.update_interval)
+            clocks[first_update] = stamp.at + *incident.update_interval;
+        events::Reopened reopened{.note = note, .clocks = clocks};
         apply(incident, stamp.at, reopened);
+        store.save_update_clocks(id, clocks);
         store.save_incident(incident);
         store.append_event(id, stamp, reopened);
         return incident;

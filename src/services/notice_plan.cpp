@@ -5,6 +5,7 @@
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
 #include "outage/render/fields.hpp"
+#include "outage/services/eta.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notice_templates.hpp"
 
@@ -126,8 +127,15 @@ json public_only(const json& fields) {
     return result;
 }
 
+std::optional<Timestamp> next_update_promise(const Incident& incident, Timestamp now) {
+    if (incident.status != Status::open || !incident.update_interval)
+        return std::nullopt;
+    return now + *incident.update_interval;
+}
+
 json notice_fields(Store& store, const Incident& incident, const Runbook& runbook,
-                   const SeverityScale& scale, const Config& config, const NotifyRequest& request) {
+                   const SeverityScale& scale, const Config& config, const NotifyRequest& request,
+                   Timestamp now) {
     for (const auto& [name, value] :
          {std::pair{"--note", &request.note}, std::pair{"--workaround", &request.workaround},
           std::pair{"--internal-note", &request.internal_note}})
@@ -151,12 +159,13 @@ json notice_fields(Store& store, const Incident& incident, const Runbook& runboo
         {"affected", incident.affected ? std::to_string(*incident.affected) : ""},
         {"owner", incident.owner.value_or("")},
         {"eta", local_time(request.eta ? request.eta : incident.eta)},
-        {"workaround", request.workaround.value_or("")},
+        {"workaround", request.workaround ? *request.workaround : incident.workaround.value_or("")},
         {"note", request.note.value_or("")},
         {"update_number", std::to_string(store.count_notices(incident.id, request.audience) + 1)},
-        {"next_update", local_time(incident.next_update_due)},
+        {"next_update", local_time(next_update_promise(incident, now))},
         {"contact", config.contact},
         {"organisation", config.organisation},
+        {"resolved", incident.status == Status::closed}, // a section: {{#resolved}}...
         {"resolved_at", local_time(incident.closed_at)},
         {"resolution", incident.resolution.value_or("")},
         {"root_cause", incident.root_cause.value_or("")},
@@ -168,9 +177,11 @@ json notice_fields(Store& store, const Incident& incident, const Runbook& runboo
 }
 
 NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
-                       std::vector<std::string>& warnings) {
+                       Timestamp now, std::vector<std::string>& warnings) {
     NoticePlan plan;
     plan.incident = require_incident(store, request.id);
+    if (request.eta)
+        check_eta(plan.incident, *request.eta, now);
     Runbook runbook = load_runbook(env.runbooks, plan.incident.scenario);
     SeverityScale scale = load_severity_scale(env.runbooks);
     plan.runbook_id = runbook.id;
@@ -203,7 +214,8 @@ NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyR
     // Unknown names and broken templates fail here, before anything is sent; the template is
     // kept for the messages, so it is read once per notice.
     plan.tmpl = load_notice_template(env.templates, plan.template_name, plan.lang, warnings);
-    plan.fields = notice_fields(store, plan.incident, runbook, scale, env.config, request);
+    plan.fields = notice_fields(store, plan.incident, runbook, scale, env.config, request, now);
+    plan.promise = next_update_promise(plan.incident, now);
     if (plan.entry)
         for (const auto& field : plan.entry->withhold)
             plan.fields.erase(field);

@@ -28,6 +28,61 @@ struct Recorded {
     std::unique_ptr<Channel> channel;
 };
 
+// The identity of the `repeat`th notice of one call: the first has the call's own, so notices
+// recorded before repeats existed are found as they were.
+std::string repeat_identity(const std::string& call, int repeat) {
+    return repeat == 1 ? call : fmt::format("{}/{}", call, repeat);
+}
+
+// When the notice's last send ended: its last notice_sent event.
+std::optional<Timestamp> last_sent(Store& store, const NoticeRecord& notice) {
+    std::optional<Timestamp> at;
+    EventFilter filter{.incident = notice.incident_id, .kinds = {EventKind::notice_sent}};
+    store.each_event(filter, [&](const Event& event) {
+        if (std::get<events::NoticeSent>(decode(event, MissingField::empty)).notice == notice.id)
+            at = event.at;
+    });
+    return at;
+}
+
+// The same call again moments after it completed is most likely a command run twice by
+// accident (docs/notify.md#repeats); later it is the next update, with its own promise.
+void refuse_accidental_repeat(Store& store, const NoticeRecord& earlier,
+                              const NotifyRequest& request, Timestamp now) {
+    auto sent = last_sent(store, earlier);
+    if (request.again || !sent || now - *sent >= repeat_guard)
+        return;
+    throw Error(Exit::conflict,
+                fmt::format("notice {} to {} went out {} ago with the same message; to send it "
+                            "again as a new update, add --again",
+                            earlier.id, earlier.audience,
+                            format_span(std::max(now - *sent, std::chrono::seconds{0}))));
+}
+
+// What a notice tells people stays the incident's word until changed: the ETA and workaround
+// it gives are kept for later messages, and the next update it promises becomes its audience's
+// clock, replacing the first-update clock of the assessment (docs/architecture.md#update-clocks).
+// `plan.fields` already holds the promise, so the message and the clock say the same time.
+void keep_promises(Store& store, const NoticePlan& plan, events::Notice& payload) {
+    Incident incident = plan.incident;
+    if (payload.eta)
+        incident.eta = payload.eta;
+    if (payload.workaround)
+        incident.workaround = payload.workaround;
+    if (plan.promise && uses_field(plan.tmpl, "next_update")) {
+        UpdateClocks clocks = store.update_clocks(incident.id);
+        clocks.erase(first_update);
+        clocks[plan.audience] = *plan.promise;
+        store.save_update_clocks(incident.id, clocks);
+        incident.next_update_due = earliest(clocks);
+        payload.next_update_due = plan.promise;
+        payload.clocks = std::move(clocks);
+    }
+    if (incident.eta != plan.incident.eta || incident.workaround != plan.incident.workaround ||
+        incident.next_update_due != plan.incident.next_update_due)
+        store.save_incident(incident);
+}
+
 // Plans, walks the recipients once (counting, digesting the CSV, inserting each delivery) and
 // records the notice, all in one write transaction: what the checks saw is what is recorded,
 // and a check that fails after the walk has begun (a bad CSV row, too few recipients, a
@@ -37,7 +92,7 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                        const Stamp& stamp, const NotifyIo& io, std::vector<std::string>& warnings) {
     store.begin_write();
     try {
-        Recorded recorded{plan_notice(store, env, request, warnings), {}, false, nullptr};
+        Recorded recorded{plan_notice(store, env, request, stamp.at, warnings), {}, false, nullptr};
         const NoticePlan& plan = recorded.plan;
         NoticeRecord created;
         created.incident_id = plan.incident.id;
@@ -62,19 +117,31 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                 store.insert_delivery(delivery, stamp.at);
             });
         tally.check(count);
-        created.identity = notice_identity(request, plan, plan.recipients.csv_digest());
+        const std::string call = notice_identity(request, plan, plan.recipients.csv_digest());
 
         // Built before anything is kept: a missing password must not leave a notice behind
         // that can never be sent.
         recorded.channel = io.channel(plan.channel);
 
-        if (auto earlier = store.find_notice_by_identity(created.identity)) {
-            // The same call was made before: resume that notice, keeping none of this one.
-            store.rollback();
-            recorded.notice = *earlier;
-            recorded.resumed = true;
-            return recorded;
+        int repeat = 1;
+        std::optional<NoticeRecord> earlier;
+        while (auto found = store.find_notice_by_identity(repeat_identity(call, repeat))) {
+            earlier = std::move(found);
+            ++repeat;
         }
+        if (earlier) {
+            DeliveryCounts counts = store.delivery_counts(earlier->id);
+            if (counts.pending + counts.failed > 0) {
+                // The same call was made before and did not finish: resume that notice,
+                // keeping none of this one.
+                store.rollback();
+                recorded.notice = *earlier;
+                recorded.resumed = true;
+                return recorded;
+            }
+            refuse_accidental_repeat(store, *earlier, request, stamp.at);
+        }
+        created.identity = repeat_identity(call, repeat);
         store.set_notice_identity(created.id, created.identity);
         // What the tables now hold of the notice, for `verify` to check them against.
         DeliveryDigests recorded_deliveries = delivery_digests(store, created.id);
@@ -84,16 +151,12 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                                .channel = created.channel,
                                .recipients = recorded_deliveries.counts.pending,
                                .note = request.note,
+                               .eta = request.eta,
+                               .workaround = request.workaround,
                                .identity = created.identity,
                                .fields_digest = fields_digest(created.fields),
                                .recipients_digest = recorded_deliveries.recipients};
-        // An update to people outside starts the clock for the next one.
-        if (plan.tmpl.audience == AudienceClass::external && plan.incident.update_interval) {
-            Incident incident = plan.incident;
-            incident.next_update_due = stamp.at + *incident.update_interval;
-            store.save_incident(incident);
-            payload.next_update_due = incident.next_update_due;
-        }
+        keep_promises(store, plan, payload);
         store.append_event(created.incident_id, stamp, payload);
         store.commit();
         recorded.notice = std::move(created);
@@ -109,7 +172,7 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
 NotifyResult dry_run(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
                      const Stamp& stamp, const NotifyIo& io) {
     NotifyResult result;
-    NoticePlan plan = plan_notice(store, env, request, result.warnings);
+    NoticePlan plan = plan_notice(store, env, request, stamp.at, result.warnings);
     RecipientTally tally(plan);
     tally.check(
         plan.recipients.each(store, io.open_file, [&](const SourceRecipient& r) { tally.add(r); }));
@@ -134,14 +197,14 @@ NotifyIo system_io(const NotifyEnvironment& env) {
 }
 
 Message render_preview(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
-                       std::vector<std::string>& warnings) {
+                       Timestamp now, std::vector<std::string>& warnings) {
     Incident incident = require_incident(store, request.id);
     Runbook runbook = load_runbook(env.runbooks, incident.scenario);
     SeverityScale scale = load_severity_scale(env.runbooks);
     std::string lang = request.lang.value_or(env.config.default_lang);
     Template tmpl =
         load_notice_template(env.templates, request.template_name.value_or(""), lang, warnings);
-    json fields = notice_fields(store, incident, runbook, scale, env.config, request);
+    json fields = notice_fields(store, incident, runbook, scale, env.config, request, now);
     if (tmpl.audience == AudienceClass::external)
         fields = public_only(fields);
     fields["recipient"] = json::object();

@@ -44,41 +44,6 @@ StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
     });
 }
 
-Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
-                       const std::optional<std::string>& note, const Stamp& stamp) {
-    if (note)
-        check_note("--note", *note);
-    if (!runbook.deadline(name))
-        throw Error(Exit::not_found,
-                    fmt::format("no deadline '{}' in the {} runbook (deadlines: {})", name,
-                                runbook.id,
-                                runbook.deadlines.empty() ? "none" : ids_of(runbook.deadlines)));
-    return write_transaction(store, [&] {
-        require_open(store, id, "change deadlines of");
-        for (auto deadline : store.deadlines(id)) {
-            if (deadline.name != name)
-                continue;
-            if (deadline.met_at)
-                throw Error(Exit::conflict,
-                            fmt::format("deadline '{}' of incident {} was already met at {}", name,
-                                        id, format_iso_utc(*deadline.met_at)));
-            deadline.met_at = stamp.at;
-            deadline.note = note;
-            store.save_deadline(deadline);
-            store.append_event(id, stamp,
-                               events::DeadlineMet{.deadline = name,
-                                                   .due_at = deadline.due_at,
-                                                   .late = stamp.at > deadline.due_at,
-                                                   .note = note});
-            return deadline;
-        }
-        throw Error(Exit::conflict,
-                    fmt::format("deadline '{}' is not running on incident {}: the answers so far "
-                                "do not call for it",
-                                name, id));
-    });
-}
-
 std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
                                           const std::vector<StepProgress>& progress) {
     std::vector<const Step*> result;
@@ -109,12 +74,34 @@ std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, 
     return incidents;
 }
 
-DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon) {
-    // Open incidents are few at any time; the handover check needs no query of its own.
+std::vector<Incident> unassessed_incidents(std::vector<Incident> incidents, Timestamp now,
+                                           std::chrono::seconds assess_within) {
+    std::erase_if(incidents, [&](const Incident& incident) {
+        return incident.status != Status::open || incident.severity ||
+               incident.opened_at + assess_within > now;
+    });
+    std::stable_sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) {
+        return a.opened_at < b.opened_at;
+    });
+    return incidents;
+}
+
+DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
+                     const SeverityScale& scale) {
+    // Open incidents are few at any time; the assessment and handover checks need no query of
+    // their own.
     IncidentFilter open;
     open.status = Status::open;
-    return DueReport{store.overdue_incidents(now),
-                     unacknowledged_handovers(store.list_incidents(open), now),
+    std::vector<Incident> open_incidents = store.list_incidents(open);
+    std::vector<OverdueUpdate> overdue;
+    for (auto& clock : store.overdue_clocks(now)) {
+        auto incident = std::find_if(open_incidents.begin(), open_incidents.end(),
+                                     [&](const Incident& i) { return i.id == clock.incident_id; });
+        if (incident != open_incidents.end())
+            overdue.push_back({*incident, std::move(clock.audience), clock.due_at});
+    }
+    return DueReport{unassessed_incidents(open_incidents, now, scale.assess_within),
+                     std::move(overdue), unacknowledged_handovers(std::move(open_incidents), now),
                      store.deadlines_due_before(now + horizon)};
 }
 

@@ -2,6 +2,7 @@
 
 #include "outage/deliver/email.hpp"
 #include "outage/model/error.hpp"
+#include "outage/services/deadlines.hpp"
 #include "outage/services/delivery_digest.hpp"
 
 #include <fmt/format.h>
@@ -36,6 +37,8 @@ std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const Notic
     std::int64_t total = before.pending + before.failed, done = 0, after = 0;
     bool per_message = notice.channel == "email" || notice.channel == "webhook";
     std::string domain = message_id_domain(env.config);
+    // The deadlines a delivered message meets (`met-by`), met with the first one sent.
+    std::vector<std::string> meets = deadlines_met_by(store, env.runbooks, notice);
     while (true) {
         auto batch = store.unsent_deliveries(notice.id, after, batch_size);
         if (batch.empty())
@@ -77,6 +80,8 @@ std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const Notic
                 store.mark_delivery(delivery.id,
                                     error ? DeliveryState::failed : DeliveryState::sent, error,
                                     stamp.at);
+                if (!error)
+                    meet_deadlines_by_notice(store, notice, meets, stamp);
                 if (per_message)
                     store.commit();
                 ++done;

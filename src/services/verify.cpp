@@ -23,6 +23,7 @@ IncidentState stored_state(Store& store, const Incident& incident, StateScope sc
     IncidentState state;
     state.incident = incident;
     state.opened = true;
+    state.clocks = store.update_clocks(incident.id);
     if (scope == StateScope::incident)
         return state;
     state.assessments = store.assessments(incident.id);

@@ -65,8 +65,14 @@ class ErrorTranslatingStore final : public Store {
     void save_deadline(const Deadline& deadline) override {
         guarded([&] { m_inner->save_deadline(deadline); });
     }
-    std::vector<Incident> overdue_incidents(Timestamp now) override {
-        return guarded([&] { return m_inner->overdue_incidents(now); });
+    UpdateClocks update_clocks(IncidentId incident) override {
+        return guarded([&] { return m_inner->update_clocks(incident); });
+    }
+    void save_update_clocks(IncidentId incident, const UpdateClocks& clocks) override {
+        guarded([&] { m_inner->save_update_clocks(incident, clocks); });
+    }
+    std::vector<OverdueClock> overdue_clocks(Timestamp now) override {
+        return guarded([&] { return m_inner->overdue_clocks(now); });
     }
     std::vector<Deadline> deadlines_due_before(Timestamp horizon) override {
         return guarded([&] { return m_inner->deadlines_due_before(horizon); });

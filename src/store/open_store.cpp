@@ -1,6 +1,6 @@
 #include "outage/model/error.hpp"
-#include "outage/store/schema.hpp"
 #include "outage/store/error_translating_store.hpp"
+#include "outage/store/schema.hpp"
 #include "outage/store/sqlite_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -56,37 +56,73 @@ SQLite::Database connect(const std::string& path, int flags) {
     return db;
 }
 
+// A path with no log is a mistake (a typo, another HOME) until `outage init` says otherwise:
+// an empty answer would report all-clear forever.
+[[noreturn]] void no_log(const std::string& path, std::string_view detail) {
+    throw Error(Exit::not_found, fmt::format("no incident log at {}{}: create one with `outage "
+                                             "init`, or give the right path with --db or OUTAGE_DB",
+                                             path, detail));
+}
+
+// Whether a file is at `path`: no for nothing, a directory is refused.
+bool log_file_exists(const std::string& path) {
+    if (path.empty())
+        throw Error(Exit::usage, "the incident log path is empty: pass --db or set OUTAGE_DB");
+    bool exists = fs::exists(path);
+    if (exists && fs::is_directory(path))
+        fail(path, "is a directory");
+    return exists;
+}
+
+// Makes the file and its directories owner-only when missing and brings the schema up to date.
+SQLite::Database create_or_migrate(const std::string& path, bool exists) {
+    if (!exists) {
+        create_private_directories(fs::path(path).parent_path(), path);
+        create_private_file(path);
+    }
+    auto db = connect(path, SQLite::OPEN_READWRITE);
+    migrate(db, path.c_str());
+    return db;
+}
+
 } // namespace
 
 std::unique_ptr<Store> open_store(const std::string& path, Access access) {
-    if (path.empty())
-        throw Error(Exit::usage, "the incident log path is empty: pass --db or set OUTAGE_DB");
     try {
-        bool exists = fs::exists(path);
-        if (exists && fs::is_directory(path))
-            fail(path, "is a directory");
-        if (access == Access::read_only || (access == Access::change_existing && !exists)) {
-            if (exists) {
-                auto db = connect(path, SQLite::OPEN_READONLY);
-                int version = checked_schema_version(db, path.c_str());
-                if (version == schema_version)
-                    return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
-                if (version > 0)
-                    fail(path, "was written by an older outage; run a command that writes "
-                               "(such as `outage open`) to bring it up to date");
-            }
-            // Nothing logged yet: answer from an empty log rather than create a file.
-            auto db = connect(":memory:", SQLite::OPEN_READWRITE);
-            migrate(db, path.c_str());
-            return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
+        bool exists = log_file_exists(path);
+        if (!exists && access != Access::create)
+            no_log(path, "");
+        if (access == Access::read_only) {
+            auto db = connect(path, SQLite::OPEN_READONLY);
+            int version = checked_schema_version(db, path.c_str());
+            if (version == schema_version)
+                return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
+            if (version > 0)
+                fail(path, "was written by an older outage; run a command that writes "
+                           "(such as `outage open`) to bring it up to date");
+            no_log(path, " (the file is empty)");
         }
-        if (!exists) {
-            create_private_directories(fs::path(path).parent_path(), path);
-            create_private_file(path);
+        return translate_errors(std::make_unique<SqliteStore>(create_or_migrate(path, exists)),
+                                path);
+    } catch (const SQLite::Exception& e) {
+        throw log_error(path, e.getErrorCode(), e.what());
+    } catch (const fs::filesystem_error& e) {
+        fail(path, e.code().message());
+    }
+}
+
+LogInit init_log(const std::string& path) {
+    try {
+        bool exists = log_file_exists(path);
+        if (exists) {
+            auto db = connect(path, SQLite::OPEN_READONLY);
+            int version = checked_schema_version(db, path.c_str());
+            if (version > 0)
+                return {.created = false, .up_to_date = version == schema_version};
         }
-        auto db = connect(path, SQLite::OPEN_READWRITE);
-        migrate(db, path.c_str());
-        return translate_errors(std::make_unique<SqliteStore>(std::move(db)), path);
+        // Nothing there, or an empty file: make it a log.
+        create_or_migrate(path, exists);
+        return {.created = true, .up_to_date = true};
     } catch (const SQLite::Exception& e) {
         throw log_error(path, e.getErrorCode(), e.what());
     } catch (const fs::filesystem_error& e) {

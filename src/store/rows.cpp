@@ -38,6 +38,16 @@ std::optional<Timestamp> column_time(const SQLite::Column& column) {
     return stored_time(column.getString());
 }
 
+std::string passed_before(const char* column) {
+    return fmt::format("({0} < ?1 OR {0} NOT BETWEEN ?2 AND ?3 OR length({0}) <> 20)", column);
+}
+
+void bind_passed_before(SQLite::Statement& stmt, Timestamp moment) {
+    stmt.bind(1, format_iso_utc(moment));
+    stmt.bind(2, format_iso_utc(earliest_time));
+    stmt.bind(3, format_iso_utc(latest_time));
+}
+
 std::vector<std::string> string_array(const std::string& json_text) {
     if (json_text == "[]") // most incidents' actions and many a service list: no parser needed
         return {};
@@ -70,6 +80,7 @@ Incident read_incident(SQLite::Statement& stmt) {
     if (auto text = column_text(stmt.getColumn(18)))
         incident.recurrence = parse_recurrence(*text);
     incident.actions = string_array(stmt.getColumn(19).getString());
+    incident.workaround = column_text(stmt.getColumn(20));
     return incident;
 }
 
@@ -102,6 +113,7 @@ void bind_incident(SQLite::Statement& stmt, const Incident& incident) {
     else
         stmt.bind(18);
     stmt.bind(19, nlohmann::json(incident.actions).dump());
+    bind_text(stmt, 20, incident.workaround);
 }
 
 Deadline read_deadline(SQLite::Statement& stmt) {

@@ -121,15 +121,28 @@ CREATE INDEX deliveries_unsent ON deliveries(notice_id) WHERE state <> 'sent';
     R"sql(
 CREATE INDEX incidents_status ON incidents(status, id);
 )sql",
-    // v3: the update clocks, on main (issue 11). A placeholder on this branch, replaced when
-    // the two meet: this branch's own migration is v4.
+    // v3: one update clock per audience that was promised a time (docs/architecture.md#clocks),
+    // and the workaround told to the public, which later messages repeat. Older logs had one
+    // clock per incident: an open incident's becomes its first-update clock; a closed incident
+    // owes no update.
     R"sql(
--- v3: reserved
+CREATE TABLE update_clocks (
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    audience    TEXT NOT NULL,                    -- '' is the first update an assessment asks for
+    due_at      TEXT NOT NULL,
+    PRIMARY KEY (incident_id, audience)
+);
+CREATE INDEX update_clocks_due ON update_clocks(due_at);
+INSERT INTO update_clocks (incident_id, audience, due_at)
+    SELECT id, '', next_update_due FROM incidents
+    WHERE status = 'open' AND next_update_due IS NOT NULL;
+UPDATE incidents SET next_update_due = NULL WHERE status = 'closed';
+ALTER TABLE incidents ADD COLUMN workaround TEXT;
 )sql",
     // v4: where the events an earlier outage wrote end. Those lack fields later events carry
-    // (payload version 2 of assessed, notice and notice_sent: the update interval, a notice's
-    // identity, values and recipients, the deliveries' states), so what they cannot prove
-    // `verify` reports as unproven instead of as an edit (docs/security.md).
+    // (payload version 2 of assessed, notice, reopened and notice_sent: the update interval
+    // and clocks, a notice's identity, values and recipients, the deliveries' states), so what
+    // they cannot prove `verify` reports as unproven instead of as an edit (docs/security.md).
     R"sql(
 CREATE TABLE legacy_events (
     last_id INTEGER NOT NULL                      -- the last event written before schema 4

@@ -46,8 +46,8 @@ IncidentId SqliteStore::insert_incident(const Incident& incident) {
     SQLite::Statement stmt(
         m_db, "INSERT INTO incidents (title, scenario, status, phase, severity, owner, services, "
               "affected, dedup_key, eta, opened_at, closed_at, next_update_due, update_interval, "
-              "handed_off_at, resolution, root_cause, recurrence, actions) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "handed_off_at, resolution, root_cause, recurrence, actions, workaround) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     bind_incident(stmt, incident);
     stmt.exec();
     return m_db.getLastInsertRowid();
@@ -58,10 +58,10 @@ void SqliteStore::save_incident(const Incident& incident) {
         m_db, "UPDATE incidents SET title = ?, scenario = ?, status = ?, phase = ?, "
               "severity = ?, owner = ?, services = ?, affected = ?, dedup_key = ?, eta = ?, "
               "opened_at = ?, closed_at = ?, next_update_due = ?, update_interval = ?, "
-              "handed_off_at = ?, resolution = ?, root_cause = ?, recurrence = ?, actions = ? "
-              "WHERE id = ?");
+              "handed_off_at = ?, resolution = ?, root_cause = ?, recurrence = ?, actions = ?, "
+              "workaround = ? WHERE id = ?");
     bind_incident(stmt, incident);
-    stmt.bind(20, incident.id);
+    stmt.bind(21, incident.id);
     if (stmt.exec() != 1)
         throw Error(Exit::not_found, fmt::format("no incident {}", incident.id));
 }
@@ -201,24 +201,52 @@ void SqliteStore::save_deadline(const Deadline& deadline) {
     stmt.exec();
 }
 
-std::vector<Incident> SqliteStore::overdue_incidents(Timestamp now) {
-    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM incidents WHERE status = 'open' AND "
-                                             "next_update_due < ? ORDER BY next_update_due, id",
-                                             incident_columns));
-    stmt.bind(1, format_iso_utc(now));
-    std::vector<Incident> result;
+UpdateClocks SqliteStore::update_clocks(IncidentId incident) {
+    SQLite::Statement stmt(m_db,
+                           "SELECT audience, due_at FROM update_clocks WHERE incident_id = ?");
+    stmt.bind(1, incident);
+    UpdateClocks clocks;
     while (stmt.executeStep())
-        result.push_back(read_incident(stmt));
+        clocks[stmt.getColumn(0).getString()] = stored_time(stmt.getColumn(1).getString());
+    return clocks;
+}
+
+void SqliteStore::save_update_clocks(IncidentId incident, const UpdateClocks& clocks) {
+    SQLite::Statement remove(m_db, "DELETE FROM update_clocks WHERE incident_id = ?");
+    remove.bind(1, incident);
+    remove.exec();
+    SQLite::Statement insert(
+        m_db, "INSERT INTO update_clocks (incident_id, audience, due_at) VALUES (?, ?, ?)");
+    for (const auto& [audience, due] : clocks) {
+        insert.bind(1, incident);
+        insert.bind(2, audience);
+        insert.bind(3, format_iso_utc(due));
+        insert.exec();
+        insert.reset();
+    }
+}
+
+std::vector<OverdueClock> SqliteStore::overdue_clocks(Timestamp now) {
+    SQLite::Statement stmt(m_db, "SELECT c.incident_id, c.audience, c.due_at FROM update_clocks c "
+                                 "JOIN incidents i ON i.id = c.incident_id "
+                                 "WHERE i.status = 'open' AND " +
+                                     passed_before("c.due_at") +
+                                     " ORDER BY c.due_at, c.incident_id, c.audience");
+    // A clock is due at its time: it has passed before the next second.
+    bind_passed_before(stmt, now + std::chrono::seconds{1});
+    std::vector<OverdueClock> result;
+    while (stmt.executeStep())
+        result.push_back({stmt.getColumn(0).getInt64(), stmt.getColumn(1).getString(),
+                          stored_time(stmt.getColumn(2).getString())});
     return result;
 }
 
 std::vector<Deadline> SqliteStore::deadlines_due_before(Timestamp horizon) {
     SQLite::Statement stmt(
         m_db, "SELECT d.incident_id, d.name, d.title, d.started_at, d.due_at, d.met_at, d.note "
-              "FROM deadlines d JOIN incidents i ON i.id = d.incident_id "
-              "WHERE d.met_at IS NULL AND d.due_at < ? AND i.status = 'open' "
-              "ORDER BY d.due_at, d.incident_id, d.name");
-    stmt.bind(1, format_iso_utc(horizon));
+              "FROM deadlines d WHERE d.met_at IS NULL AND " +
+                  passed_before("d.due_at") + " ORDER BY d.due_at, d.incident_id, d.name");
+    bind_passed_before(stmt, horizon);
     std::vector<Deadline> result;
     while (stmt.executeStep())
         result.push_back(read_deadline(stmt));

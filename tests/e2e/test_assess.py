@@ -326,7 +326,7 @@ class AssessErrorsTest(LabFloodTestCase):
 
     def test_unknown_incident_without_a_log_creates_none(self):
         os.remove(self.db)
-        self.assert_fails(["assess", "1", *SEV4_ANSWERS], 3, "no incident 1")
+        self.assert_fails(["assess", "1", *SEV4_ANSWERS], 3, f"no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db))
 
     def test_closed_incident(self):

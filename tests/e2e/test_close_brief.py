@@ -111,7 +111,10 @@ class CloseBriefTestCase(OutageTestCase):
         self.ok("step", str(incident), "move-samples", "--skip")
 
     def close(self, *args, code=0, env=None):
-        """close at LATER; returns stdout; stderr must be empty (steps marked first)."""
+        """close at LATER; returns stdout; stderr must be empty (steps marked first). The
+        insurer is told first: close warns about a deadline still running
+        (test_deadlines_kept.py)."""
+        self.run("deadline", args[0], "insurer", "--met")
         rc, out, err = self.run("close", *args, env=dict({"OUTAGE_NOW": LATER}, **(env or {})))
         self.assertEqual((rc, err), (code, ""), out)
         return out
@@ -159,7 +162,9 @@ class CloseAllClearTest(CloseBriefTestCase):
             "  customers      customer-all-clear     via file     to the 2 recipients of notice 2\n"
             "      outage notify 1 --audience customers --template customer-all-clear "
             "--recipients-of 2\n"
-            "  status-page    status-page-notice     via file\n"
+            "\n"
+            "Switch back what the incident put up (each stays until it is replaced):\n"
+            "  the status page (status-page: status-page-notice via file)\n"
             "      outage notify 1 --audience status-page\n"))
         self.assertEqual(len(self.notices()), 5, "close itself sends nothing")
 
@@ -210,6 +215,9 @@ class CloseAllClearTest(CloseBriefTestCase):
             "e-mail addresses to reuse; send it with:\n"
             f"  outage notify 1 --audience staff --to ADDRESS --note {RESOLVED_NOTE}\n"
             "Notice 7 to customers: 2 sent, 0 failed, 0 pending.\n"
+            "\n"
+            "Replacing what the incident put up (put each new text where the old one is live, "
+            "or switch that off):\n"
             "Notice 8 to status-page: 1 sent, 0 failed, 0 pending.\n", out)
         self.assertEqual(self.notices()[5:], [
             (6, "frontline", "frontline-briefing", "file"),
@@ -239,14 +247,14 @@ class CloseAllClearTest(CloseBriefTestCase):
              "recipients_of": 1, "recipients": 1,
              "command": "outage notify 1 --audience frontline --recipients-of 1 --note "
                         "'Resolved: Dry'",
-             "blocked": None, "error": None,
+             "blocked": None, "error": None, "switch_back": None,
              "sent": {"notice": 3, "audience": "frontline", "resumed": False, "attempted": 1,
                       "sent": 1, "failed": 0, "pending": 0}},
             {"audience": "customers", "template": "customer-all-clear", "channel": "file",
              "recipients_of": 2, "recipients": 2,
              "command": "outage notify 1 --audience customers --template customer-all-clear "
                         "--recipients-of 2",
-             "blocked": None, "error": None,
+             "blocked": None, "error": None, "switch_back": None,
              "sent": {"notice": 4, "audience": "customers", "resumed": False, "attempted": 2,
                       "sent": 2, "failed": 0, "pending": 0}},
         ])
@@ -262,7 +270,7 @@ class CloseAllClearTest(CloseBriefTestCase):
              "command": "outage notify 1 --audience staff --to ADDRESS --note 'Resolved: Dry'",
              "blocked": "notice 1 went by stdout to no one in particular, so there are no "
                         "e-mail addresses to reuse",
-             "sent": None, "error": None},
+             "sent": None, "error": None, "switch_back": None},
         ])
 
     def test_a_send_that_fails_is_exit_6_and_the_incident_is_closed(self):
@@ -310,7 +318,12 @@ class UnfinishedStepsTest(CloseBriefTestCase):
             "outage: warning: incident 1 was closed with 2 required steps neither done nor "
             "skipped:\n"
             "  [ ] power-off                it-responder    Cut power to the wet area\n"
-            "  [ ] move-samples             frontline       Move samples to the cold room\n"))
+            "  [ ] move-samples             frontline       Move samples to the cold room\n"
+            "outage: warning: incident 1 was closed with 1 deadline not met; it goes on running "
+            "and `outage due` reports it until recorded:\n"
+            "  insurer                due 2026-11-24 11:00 CET (in 2d)             "
+            "Tell the insurer\n"
+            "      outage deadline 1 insurer --met [--at TIME]\n"))
         self.assertNotIn("photos", err)  # optional
         self.assertTrue(out.startswith("Closed incident 1.\n"))
         self.assertEqual(self.run_json("show", "1")["status"], "closed")
@@ -633,7 +646,7 @@ class RefusalsTest(CloseBriefTestCase):
                           "cannot close incident 1")
 
     def test_brief_refusals(self):
-        self.assert_fails(["brief", "1"], 3, "outage: no incident 1")
+        self.assert_fails(["brief", "1"], 3, f"outage: no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db), "brief created a log")
         self.flood()
         self.assert_fails(["brief", "2"], 3, "outage: no incident 2")

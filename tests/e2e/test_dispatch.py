@@ -10,9 +10,9 @@ from harness import OutageTestCase, file_digest
 
 USAGE, INVALID = 2, 4
 
-TOP_LEVEL = ("open, assess, update, handoff, ack, brief, notify, outbox, steps, step, deadline, "
-             "close, reopen, list, show, report, stats, export, status-page, due, runbook, "
-             "template, verify")
+TOP_LEVEL = ("init, open, assess, update, handoff, ack, brief, notify, outbox, steps, step, "
+             "deadline, close, reopen, list, show, report, stats, export, status-page, due, "
+             "runbook, template, verify")
 
 
 class DispatchTestCase(OutageTestCase):

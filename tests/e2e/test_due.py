@@ -168,7 +168,7 @@ class DeadlinesDueTest(DueTestCase):
         self.assertEqual(doc, [{
             "kind": "deadline", "incident": 1, "name": "sample-owner",
             "title": "Tell sample owners", "started_at": NOW, "due_at": "2026-11-23T10:00:00Z",
-            "met_at": None, "note": None, "overdue": False,
+            "met_at": None, "note": None, "overdue": False, "outcome": "running",
         }])
         self.assertEqual(self.due(at, "--within", "1d", "--fail-if-overdue")[0], 0)
         self.assertEqual(len(self.due_json(at, "--within", "2d")), 2)
@@ -209,19 +209,29 @@ class DeadlinesDueTest(DueTestCase):
                             env={"OUTAGE_NOW": "2026-11-22T12:00:00Z"})
         self.assertEqual(doc, {"incident": 1, "name": "insurer", "title": "Tell the insurer",
                                "started_at": NOW, "due_at": "2026-11-24T10:00:00Z",
-                               "met_at": "2026-11-22T12:00:00Z", "note": None, "overdue": False})
+                               "met_at": "2026-11-22T12:00:00Z", "note": None, "overdue": False,
+                               "outcome": "met on time"})
         self.assertEqual([d["name"] for d in self.due_json(NOW, "--within", "3d")],
                          ["sample-owner"])
         self.assertEqual(self.ok("deadline", "1", "sample-owner", "--met"),
-                         "Deadline sample-owner of incident 1 met.\n")
+                         "Deadline sample-owner of incident 1 met, on time.\n")
         self.assertEqual(self.due_json("2026-11-25T00:00:00Z", "--within", "3d")[-1]["kind"],
                          "update")
         self.assertFalse(any(d["kind"] == "deadline"
                              for d in self.due_json("2026-11-25T00:00:00Z", "--within", "3d")))
 
-    def test_deadlines_of_closed_incidents_are_not_due(self):
+    def test_deadlines_of_closed_incidents_are_still_due(self):
+        # Deadlines outlive the incident: closing does not stop the insurer's or the sample
+        # owners' clock, and a missed one still fails cron.
         self.close("1", "Dry")
-        self.assertEqual(self.due_json("2026-11-23T11:00:00Z", "--within", "3d"), [])
+        at = "2026-11-23T11:00:00Z"
+        self.assertEqual([(d["name"], d["outcome"])
+                          for d in self.due_json(at, "--within", "3d")],
+                         [("sample-owner", "missed"), ("insurer", "running")])
+        self.assertEqual(self.due(at, "--fail-if-overdue")[0], 7)
+        self.ok("deadline", "1", "sample-owner", "--met", env={"OUTAGE_NOW": at})
+        self.assertEqual(self.due(at, "--fail-if-overdue"), (0, NOTHING))
+        self.assertEqual(self.run_json("show", "1")["status"], "closed")
 
     def test_deadline_refusals_change_nothing(self):
         self.assert_fails(["deadline", "1", "regulator", "--met"], 3,
@@ -295,9 +305,14 @@ class HandoverDueTest(DueTestCase):
 
 
 class DueErrorsTest(DueTestCase):
-    def test_without_a_log_nothing_is_due_and_none_is_created(self):
-        self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
+    def test_without_a_log_it_fails_and_creates_none(self):
+        # Not "nothing overdue": a mistyped path would report all-clear forever.
+        self.assert_fails(["due", "--fail-if-overdue"], 3, f"no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db))
+
+    def test_an_empty_log_has_nothing_due(self):
+        self.ok("init")
+        self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
 
     def test_bad_within(self):
         self.assert_fails(["due", "--within", "soon"], 2, "--within: invalid duration 'soon'")

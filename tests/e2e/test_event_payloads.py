@@ -31,40 +31,45 @@ PAYLOADS = [
     ("deadline_started", '{"deadline":"insurer","due_at":"2026-11-24T10:00:00Z",'
                          '"title":"Tell the insurer"}'),
     ("retriggered", '{"dedup_key":"flood-2","note":"Alarm again","title":"Flood again"}'),
-    ("assessed", '{"answers":{"people":12,"realtime":"no","reporter":"Ann","samples_at_risk":"no",'
-                 '"scope":"room"},"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",'
+    ("assessed", '{"answers":{"people":12,"realtime":"no","reporter":"Ann",'
+                 '"samples_at_risk":"no","scope":"room"},"clocks":{"":"2026-11-22T11:10:00Z"},'
+                 '"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",'
                  '"severity":"SEV2","update_interval":3600,"v":2}'),
     ("severity_changed", '{"from":null,"rule":"many-people","to":"SEV2"}'),
-    ("updated", '{"affected":14,"eta":"2026-11-22T12:20:00Z","next_update_due":'
-                '"2026-11-22T11:20:00Z","note":"Pumps on","status":"identified"}'),
+    ("updated", '{"affected":14,"eta":"2026-11-22T12:20:00Z","note":"Pumps on",'
+                '"status":"identified"}'),
     ("updated", '{"status":"monitoring"}'),
     ("handoff", '{"from":"alice","note":"Samples moved","to":"bob"}'),
     ("acknowledged", '{"handed_off_at":"2026-11-22T10:30:00Z","owner":"bob"}'),
     ("step", '{"note":"Breaker 4","state":"done","step":"power-off"}'),
     ("step", '{"state":"skipped","step":"move-samples"}'),
-    ("assessed", '{"answers":{"people":40,"realtime":"yes","reporter":"Ann","samples_at_risk":"yes",'
-                 '"scope":"floor"},"next_update_due":"2026-11-22T11:00:00Z",'
-                 '"rule":"whole-floor-or-samples","severity":"SEV1","update_interval":900,"v":2}'),
+    ("assessed", '{"answers":{"people":40,"realtime":"yes","reporter":"Ann",'
+                 '"samples_at_risk":"yes","scope":"floor"},"clocks":{"":"2026-11-22T11:00:00Z"},'
+                 '"next_update_due":"2026-11-22T11:00:00Z","rule":"whole-floor-or-samples",'
+                 '"severity":"SEV1","update_interval":900,"v":2}'),
     ("severity_changed", '{"from":"SEV2","rule":"whole-floor-or-samples","to":"SEV1"}'),
     ("deadline_started", '{"deadline":"sample-owner","due_at":"2026-11-23T10:45:00Z",'
                          '"title":"Tell sample owners"}'),
     ("deadline_met", '{"deadline":"sample-owner","due_at":"2026-11-23T10:45:00Z","late":false,'
                      '"note":"Called them"}'),
-    ("notice", '{"audience":"frontline","channel":"stdout","fields_digest":DIGEST,'
-               '"identity":DIGEST,"note":"Lab 2 closed","notice":1,"recipients":1,'
-               '"recipients_digest":DIGEST,"template":"frontline-briefing","v":2}'),
+    ("notice", '{"audience":"frontline","channel":"stdout",'
+               '"clocks":{"frontline":"2026-11-22T11:10:00Z"},"fields_digest":DIGEST,'
+               '"identity":DIGEST,"next_update_due":"2026-11-22T11:10:00Z","note":"Lab 2 closed",'
+               '"notice":1,"recipients":1,"recipients_digest":DIGEST,'
+               '"template":"frontline-briefing","v":2}'),
     ("notice_sent", '{"attempted":1,"audience":"frontline","failed":0,"notice":1,"pending":0,'
                     '"sent":1,"states_digest":DIGEST,"v":2}'),
-    ("notice", '{"audience":"customers","channel":"stdout","fields_digest":DIGEST,'
-               '"identity":DIGEST,"next_update_due":"2026-11-22T11:15:00Z","notice":2,'
-               '"recipients":2,"recipients_digest":DIGEST,"template":"customer-first-notice",'
-               '"v":2}'),
+    ("notice", '{"audience":"customers","channel":"stdout",'
+               '"clocks":{"customers":"2026-11-22T11:15:00Z","frontline":"2026-11-22T11:10:00Z"},'
+               '"fields_digest":DIGEST,"identity":DIGEST,"next_update_due":"2026-11-22T11:15:00Z",'
+               '"notice":2,"recipients":2,"recipients_digest":DIGEST,'
+               '"template":"customer-first-notice","v":2}'),
     ("notice_sent", '{"attempted":2,"audience":"customers","failed":0,"notice":2,"pending":0,'
                     '"sent":2,"states_digest":DIGEST,"v":2}'),
     ("deadline_met", '{"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","late":true}'),
     ("closed", '{"actions":["Fit a leak sensor","Check pipes yearly"],"recurrence":"unlikely",'
                '"resolution":"Pumped out","root_cause":"A burst pipe"}'),
-    ("reopened", '{"note":"Water again"}'),
+    ("reopened", '{"clocks":{"":"2026-11-25T11:15:00Z"},"note":"Water again","v":2}'),
     ("closed", '{"actions":[],"resolution":"Pumped out again"}'),
 ]
 

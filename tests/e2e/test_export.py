@@ -206,11 +206,13 @@ class ExportTest(OutageTestCase):
 
     def test_empty_or_missing_log(self):
         os.remove(self.db)
+        self.assert_fails(["export"], 3, f"no incident log at {self.db}")
+        self.assertFalse(os.path.exists(self.db))
+        self.ok("init")
         self.assertEqual(self.ok("export"), "[]\n")
         self.assertEqual(self.ok("export", "--format", "csv"), ",".join(COLUMNS) + "\r\n")
         self.assertEqual(self.ok("export", "--format", "csv", "--events"),
                          ",".join(EVENT_COLUMNS) + "\r\n")
-        self.assertFalse(os.path.exists(self.db))
 
     # Errors --------------------------------------------------------------------------------
 

@@ -202,8 +202,10 @@ class LifecycleTest(OutageTestCase, IncidentAssertions):
 
         shown = self.run_json("show", "1")
         timeline = shown.pop("timeline")
-        # close adds what it found: the all-clears due and the steps left open.
-        self.assertEqual((doc.pop("all_clear"), doc.pop("unfinished_steps")), ([], []))
+        # close adds what it found: the all-clears due, the steps left open and the deadlines
+        # still running.
+        self.assertEqual((doc.pop("all_clear"), doc.pop("unfinished_steps"),
+                          doc.pop("unmet_deadlines")), ([], [], []))
         self.assertEqual(shown, doc, "show --json is the same incident object")
         self.assertEqual(
             timeline,
@@ -318,9 +320,9 @@ class LifecycleTest(OutageTestCase, IncidentAssertions):
             ("2026-11-22T14:30", NOW, "2026-11-22T13:30:00Z"),  # local, CET = UTC+1
             ("2026-11-22 14:30:00", NOW, "2026-11-22T13:30:00Z"),
             ("14:30", NOW, "2026-11-22T13:30:00Z"),  # today, local
-            ("9:05", NOW, "2026-11-22T08:05:00Z"),
-            ("14:30", "2026-07-01T10:00:00Z", "2026-07-01T12:30:00Z"),  # CEST = UTC+2
-            ("2026-07-01T14:30", NOW, "2026-07-01T12:30:00Z"),
+            ("9:05", "2026-11-23T07:00:00Z", "2026-11-23T08:05:00Z"),
+            ("14:30", "2027-07-01T10:00:00Z", "2027-07-01T12:30:00Z"),  # CEST = UTC+2
+            ("2027-07-01T14:30", NOW, "2027-07-01T12:30:00Z"),
         ]
         for value, now, expected in cases:
             with self.subTest(eta=value, now=now):
@@ -416,6 +418,8 @@ class ListTest(OutageTestCase, IncidentAssertions):
             (["--since", "1h"], "2026-11-22T10:30:00Z", [4]),
             (["--since", "09:00"], NOW, [3, 4]),  # today 09:00 local = 08:00Z
             (["--since", "10:31"], NOW, []),
+            # Still to come today (11:00 local now): yesterday's, 2026-11-21T11:00Z.
+            (["--since", "12:00"], NOW, [3, 4]),
         ]
         for args, now, expected in cases:
             with self.subTest(since=args[1], now=now):

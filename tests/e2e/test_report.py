@@ -218,7 +218,7 @@ Key durations
             "| 2026-11-22 12:15 CET | bob | handover acknowledged: bob has it |",
             "| 2026-11-22 12:20 CET | bob | step call-utility done — ticket \\| 123 |",
             "| 2026-11-22 12:25 CET | bob | step check-ups skipped |",
-            "| 2026-11-22 12:40 CET | bob | deadline insurer met |",
+            "| 2026-11-22 12:40 CET | bob | deadline insurer met on time |",
             "| 2026-11-22 14:00 CET | bob | closed — Power back |",
         ])
         self.assertEqual(notices, """\
@@ -254,7 +254,7 @@ Deadlines
 
 | Deadline | Title | Started | Due | Outcome | Met |
 |---|---|---|---|---|---|
-| insurer | Tell the insurer | 2026-11-22 11:00 CET | 2026-11-22 13:00 CET | met | 2026-11-22 12:40 CET |
+| insurer | Tell the insurer | 2026-11-22 11:00 CET | 2026-11-22 13:00 CET | met on time | 2026-11-22 12:40 CET |
 """)
         self.assertEqual(resolution, """\
 Resolution
@@ -362,7 +362,7 @@ Resolution
              ("tell-board", "open", None, None)])
         self.assertEqual(
             [(d["name"], d["due_at"], d["met_at"], d["outcome"]) for d in doc["deadlines"]],
-            [("insurer", at(120), at(100), "met")])
+            [("insurer", at(120), at(100), "met on time")])
         self.assertEqual(
             [e["kind"] for e in doc["timeline"]],
             ["opened", "deadline_started", "assessed", "severity_changed", "notice",
@@ -402,7 +402,7 @@ Resolution
         self.assertIn("customers yes 1 2 0 0", text["notices"])
         self.assertIn("done call-utility Call the utility facilities", text["steps"])
         self.assertIn("open tell-board", text["steps"])
-        self.assertIn("met 2026-11-22 12:40 CET", text["deadlines"])
+        self.assertIn("met on time 2026-11-22 12:40 CET", text["deadlines"])
         self.assertIn("Root cause Substation <fault>", text["resolution"])
         self.assertIn("Test the generator monthly", text["resolution"])
         self.assertIn("handover acknowledged: bob has it", text["timeline"])
@@ -474,7 +474,7 @@ Resolution
         self.assert_fails(["report", "1", "-o", self.tmp], 1, self.tmp)
 
     def test_no_log_is_not_found_and_leaves_no_file(self):
-        self.assert_fails(["report", "1"], 3, "no incident 1")
+        self.assert_fails(["report", "1"], 3, f"no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db))
 
     def test_a_runbook_gone_since_still_reports(self):

@@ -34,6 +34,13 @@ BAD_PROBLEMS = {
         "20:37: question 'count' is answered with a number, not 'lots'",
         "24:13: 'within' must be a duration such as 30m, 4h or 3d, not 'soon'",
     ],
+    "bad_met_by.yaml": [
+        "20:24: met-by names audience 'customer', which the communications plan does not "
+        "have (audiences: customers)",
+        "24:13: met-by must be a mapping of keys to values, not a scalar",
+        "28:35: unknown key 'template' in met-by",
+        "32:13: missing required key 'audience' in met-by",
+    ],
     "bad_missing_title.yaml": [
         "1:1: missing required key 'title' in the runbook",
         "1:1: missing required key 'questions' in the runbook",

@@ -197,8 +197,10 @@ class StatsTest(OutageTestCase):
         self.assertIn("none closed", html)  # the unassessed group has no time to resolve
 
     def test_empty_or_missing_log(self):
-        self.assertEqual(self.ok("stats"), "No incidents.\n")
+        self.assert_fails(["stats"], 3, f"no incident log at {self.db}")
         self.assertFalse(os.path.exists(self.db))
+        self.ok("init")
+        self.assertEqual(self.ok("stats"), "No incidents.\n")
         self.assertEqual(self.run_json("stats")["groups"], [])
 
     def test_errors(self):

@@ -328,6 +328,7 @@ class StatusPageTest(OutageTestCase):
 
     def test_regenerating_replaces_every_file_atomically(self):
         self.env["OUTAGE_NOW"] = "2026-11-22T10:00:00Z"
+        self.ok("init")
         self.ok("status-page", "--out", self.out)
         self.assertIn("No incidents right now.", self.read("index.html"))
         before = {name: os.stat(os.path.join(self.out, name)).st_ino for name in PAGE_FILES}
@@ -360,11 +361,16 @@ class StatusPageTest(OutageTestCase):
                                         ["api/v2/summary.json", "api/v2/status.json",
                                          "api/v2/incidents.json", "index.html"]])
 
-    def test_empty_log_is_all_operational_and_creates_no_log(self):
+    def test_a_missing_log_publishes_nothing_and_creates_no_log(self):
+        self.assert_fails(["status-page", "--out", self.out], 3, f"no incident log at {self.db}")
+        self.assertFalse(os.path.exists(self.db))
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_empty_log_is_all_operational(self):
         del self.env["OUTAGE_CONFIG"]  # no config file: the defaults
+        self.ok("init")
         out = self.ok("status-page", "--out", self.out)
         self.assertIn("All Systems Operational; 0 open incidents", out)
-        self.assertFalse(os.path.exists(self.db))
         summary = json.loads(self.read("api/v2/summary.json"))
         self.assert_shape(summary, SUMMARY_SHAPE)
         self.assertEqual(summary["page"]["name"], "Service status")

@@ -96,20 +96,24 @@ class ReadOnlyCommandsTest(OutageTestCase):
         self.assertFalse(os.path.exists(os.path.dirname(self.db)),
                          f"{what} created the log's directory")
 
-    def test_list_on_a_missing_log(self):
+    def test_list_show_and_verify_on_a_missing_log(self):
+        for args in (["list"], ["list", "--status", "all", "--since", "1d"], ["list", "--json"],
+                     ["show", "1"], ["verify"], ["verify", "--json"]):
+            with self.subTest(args=args):
+                self.assert_fails(args, 3, f"no incident log at {self.db}")
+        self.assert_no_log()
+
+    def test_list_show_and_verify_on_an_empty_log(self):
+        self.ok("init")
         self.assertEqual(self.ok("list"), "No incidents.\n")
         self.assertEqual(self.ok("list", "--status", "all", "--since", "1d"), "No incidents.\n")
         self.assertEqual(self.run_json("list"), [])
-        self.assert_no_log()
-
-    def test_show_and_verify_on_a_missing_log(self):
         self.assert_fails(["show", "1"], 3, "no incident 1")
         self.assertEqual(self.run_json("verify"), {
             "ok": True, "events_checked": 0, "head": "0" * 64, "incidents_checked": 0,
             "differences": [], "problems": [], "clock_jumps": [], "unproven": [],
             "interrupted": []})
         self.assertTrue(self.ok("verify").startswith("Timeline intact: 0 events"))
-        self.assert_no_log()
 
     def test_failed_write_commands_on_a_missing_log_create_nothing(self):
         # A command that fails changes nothing: with no log before, there is no log after.

@@ -126,11 +126,26 @@ class TableEditTest(VerifyTestCase):
             ("root_cause", "'Cosmic rays'", "none"),
             ("recurrence", "'likely'", "none"),
             ("actions", "'[]'", '["Fit a leak sensor","Check pipes yearly"]'),
+            ("workaround", "'Use the other lab'", "none"),
         ]
         for column, value, in_log in edits:
             with self.subTest(column=column):
                 self.assert_found(f"UPDATE incidents SET {column} = {value} WHERE id = 1",
                                   f"incident 1: {column} is {in_log} in the log, ")
+
+    def test_update_clocks(self):
+        # Closed, incident 1 owes no update; a clock put back makes `due` nag again.
+        self.assert_found("INSERT INTO update_clocks VALUES (1, 'customers', "
+                          "'2026-11-26T10:00:00Z')",
+                          'incident 1: update_clocks is {} in the log, '
+                          '{"customers":"2026-11-26T10:00:00Z"} in the table')
+        self.ok("assess", "2", *SEV2, env=later("12:40"))
+        self.keep()
+        self.assert_found("UPDATE update_clocks SET due_at = '2026-11-26T13:40:00Z' "
+                          "WHERE incident_id = 2",
+                          'incident 2: update_clocks is {"":"2026-11-25T13:40:00Z"} in the log, '
+                          '{"":"2026-11-26T13:40:00Z"} in the table')
+        self.assert_found("DELETE FROM update_clocks", "incident 2: update_clocks is {")
 
     def test_assessments(self):
         self.assert_found("UPDATE assessments SET severity = 'SEV4' WHERE id = 2",
@@ -385,14 +400,18 @@ class LegacyLogTest(VerifyTestCase):
             "events that do not carry it",
             "note: the identity of notices 1, 2, 3: unproven, an earlier outage recorded them "
             "with events that do not carry it",
+            "note: the next_update_due of incident 2: unproven, an earlier outage recorded it "
+            "with events that do not carry it",
             "note: the recipient_list of notices 1, 2, 3: unproven, an earlier outage recorded "
             "them with events that do not carry it",
+            "note: the update_clocks of incident 2: unproven, an earlier outage recorded it with "
+            "events that do not carry it",
             "note: the update_interval of incidents 1, 2: unproven, an earlier outage recorded "
             "them with events that do not carry it",
         ])
         doc = self.run_json("verify")
         self.assertTrue(doc["ok"])
-        self.assertEqual(len(doc["unproven"]), 14)
+        self.assertEqual(len(doc["unproven"]), 16)
 
         # What the old events carry is proven as it always was.
         self.tamper("UPDATE incidents SET severity = 'SEV3' WHERE id = 1")

@@ -12,6 +12,7 @@
 
 using namespace outage;
 using nlohmann::json;
+using std::chrono::seconds;
 
 namespace {
 
@@ -166,21 +167,37 @@ void FakeStore::save_deadline(const Deadline& deadline) {
     m_data.deadlines.push_back(deadline);
 }
 
-std::vector<Incident> FakeStore::overdue_incidents(Timestamp now) {
-    auto result = where(m_data.incidents, [&](const Incident& i) {
-        return i.status == Status::open && i.next_update_due && *i.next_update_due < now;
-    });
+UpdateClocks FakeStore::update_clocks(IncidentId incident) {
+    auto found = m_data.clocks.find(incident);
+    return found == m_data.clocks.end() ? UpdateClocks{} : found->second;
+}
+
+void FakeStore::save_update_clocks(IncidentId incident, const UpdateClocks& clocks) {
+    writing("save_update_clocks");
+    if (clocks.empty())
+        m_data.clocks.erase(incident);
+    else
+        m_data.clocks[incident] = clocks;
+}
+
+std::vector<OverdueClock> FakeStore::overdue_clocks(Timestamp now) {
+    std::vector<OverdueClock> result;
+    for (const auto& [incident, clocks] : m_data.clocks)
+        for (const auto& [audience, due] : clocks) {
+            auto found = find_incident(incident);
+            if (found && found->status == Status::open && has_passed(due, now + seconds{1}))
+                result.push_back({incident, audience, due});
+        }
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
-        return *a.next_update_due < *b.next_update_due;
+        return std::tie(a.due_at, a.incident_id, a.audience) <
+               std::tie(b.due_at, b.incident_id, b.audience);
     });
     return result;
 }
 
 std::vector<Deadline> FakeStore::deadlines_due_before(Timestamp horizon) {
-    auto result = where(m_data.deadlines, [&](const Deadline& d) {
-        auto incident = find_incident(d.incident_id);
-        return !d.met_at && d.due_at < horizon && incident && incident->status == Status::open;
-    });
+    auto result = where(m_data.deadlines,
+                        [&](const Deadline& d) { return !d.met_at && has_passed(d.due_at, horizon); });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return std::tie(a.due_at, a.incident_id, a.name) <
                std::tie(b.due_at, b.incident_id, b.name);

@@ -34,7 +34,10 @@ class FakeStore final : public outage::Store {
                             const outage::StepProgress& progress) override;
     std::vector<outage::Deadline> deadlines(outage::IncidentId incident) override;
     void save_deadline(const outage::Deadline& deadline) override;
-    std::vector<outage::Incident> overdue_incidents(outage::Timestamp now) override;
+    outage::UpdateClocks update_clocks(outage::IncidentId incident) override;
+    void save_update_clocks(outage::IncidentId incident,
+                            const outage::UpdateClocks& clocks) override;
+    std::vector<outage::OverdueClock> overdue_clocks(outage::Timestamp now) override;
     std::vector<outage::Deadline> deadlines_due_before(outage::Timestamp horizon) override;
 
     std::optional<outage::NoticeRecord> find_notice(std::int64_t id) override;
@@ -79,6 +82,7 @@ class FakeStore final : public outage::Store {
         std::vector<outage::AssessmentRecord> assessments;
         std::vector<std::pair<outage::IncidentId, outage::StepProgress>> steps;
         std::vector<outage::Deadline> deadlines;
+        std::map<outage::IncidentId, outage::UpdateClocks> clocks;
         std::vector<outage::NoticeRecord> notices;
         std::vector<outage::DeliveryRecord> deliveries;
         std::vector<outage::Event> events;

@@ -34,7 +34,8 @@ json incident_json(const Incident& i) {
             {"resolution", optional_json(i.resolution)},
             {"root_cause", optional_json(i.root_cause)},
             {"recurrence", i.recurrence ? json(to_string(*i.recurrence)) : json()},
-            {"actions", i.actions}};
+            {"actions", i.actions},
+            {"workaround", optional_json(i.workaround)}};
 }
 
 json notice_json(const NoticeRecord& n) {
@@ -72,7 +73,10 @@ std::string FakeStore::dump() const {
     json all = {{"incidents", json::array()}, {"assessments", json::array()},
                 {"steps", json::array()},     {"deadlines", json::array()},
                 {"notices", json::array()},   {"deliveries", json::array()},
-                {"events", json::array()}};
+                {"events", json::array()},    {"clocks", json::object()}};
+    for (const auto& [incident, clocks] : m_data.clocks)
+        for (const auto& [audience, due] : clocks)
+            all["clocks"][std::to_string(incident)][audience] = format_iso_utc(due);
     for (const auto& i : m_data.incidents)
         all["incidents"].push_back(incident_json(i));
     for (const auto& a : m_data.assessments)

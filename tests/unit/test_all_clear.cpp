@@ -1,7 +1,7 @@
+#include "outage/runbook/catalog.hpp"
 #include "outage/services/all_clear.hpp"
 #include "outage/services/assessment.hpp"
 #include "outage/services/lifecycle.hpp"
-#include "outage/runbook/catalog.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -141,6 +141,9 @@ TEST_CASE("all_clear::every audience told hears it is over") {
     CHECK_FALSE(status.recipients_of); // it had no recipients: the file channel writes one file
     CHECK(status.blocked.empty());
     CHECK_FALSE(status.note);
+    CHECK(status.switch_back == "the status page");
+    CHECK(internal.switch_back.empty());
+    CHECK(public_one.switch_back.empty());
 
     const AllClear& outside = clears[3];
     CHECK(outside.outside_plan);
@@ -162,6 +165,37 @@ TEST_CASE("all_clear::every audience told hears it is over") {
     request = all_clear_request(f.id, outside);
     CHECK(request.template_name == "customer-update");
     CHECK(request.channel == "webhook");
+}
+
+TEST_CASE("all_clear::what the incident put up is switched back with its own template") {
+    Fixture f;
+    f.notice("auto-reply", "auto-reply", "file", {});
+    f.notice("phone", "ivr-message", "stdout", {});
+    f.notice("customers", "customer-first-notice", "email", {"a@x.example", "b@x.example"});
+    // In the plan and customer-facing, an auto-reply is still replaced by an auto-reply.
+    PlanEntry planned = entry("mail-robot", "auto-reply", "file");
+    planned.customer_facing = true;
+    f.runbook.communications.push_back(planned);
+    f.notice("mail-robot", "auto-reply", "file", {});
+
+    auto clears = plan_all_clears(*f.store, &f.runbook, f.close());
+    REQUIRE(f.audiences(clears) ==
+            std::vector<std::string>{"customers", "mail-robot", "auto-reply", "phone"});
+    CHECK(clears[0].switch_back.empty());
+    CHECK(clears[1].switch_back == "the automatic reply to incoming e-mail");
+    CHECK(clears[1].template_name == "auto-reply");
+    CHECK_FALSE(clears[1].template_differs);
+    CHECK(clears[2].switch_back == "the automatic reply to incoming e-mail");
+    CHECK(clears[2].template_name == "auto-reply");
+    CHECK(clears[2].outside_plan);
+    CHECK(clears[3].switch_back == "the phone line's recorded message");
+    CHECK(clears[3].template_name == "ivr-message");
+    CHECK(clears[3].channel == "stdout");
+    for (const auto& clear : clears)
+        CHECK_FALSE(clear.note); // public messages never carry the internal resolution
+    NotifyRequest request = all_clear_request(f.id, clears[3]);
+    CHECK(request.template_name == "ivr-message");
+    CHECK(request.channel == "stdout");
 }
 
 TEST_CASE("all_clear::recipients that cannot be reused") {

@@ -1,7 +1,7 @@
-#include "outage/services/assessment.hpp"
 #include "outage/model/error.hpp"
-#include "outage/services/lifecycle.hpp"
 #include "outage/runbook/catalog.hpp"
+#include "outage/services/assessment.hpp"
+#include "outage/services/lifecycle.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -167,6 +167,7 @@ TEST_CASE("assessment::assess_incident") {
         CHECK(second.previous_severity == "SEV3");
         CHECK(second.interval == minutes{30});
         CHECK(second.incident.next_update_due == t0 + minutes{50});
+        CHECK(store->update_clocks(id) == UpdateClocks{{first_update, t0 + minutes{50}}});
         CHECK(second.steps.size() == 3);
         REQUIRE(second.deadlines.size() == 2);
         CHECK(second.deadlines[0].name == "sample-owner");

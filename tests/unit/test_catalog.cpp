@@ -23,6 +23,14 @@ TEST_CASE("runbook::catalog bundled set") {
     CHECK(runbook.id == "malware");
     CHECK(runbook.title == "Malware or ransomware");
     CHECK_FALSE(runbook.description.empty());
+    // Every bundled customer-sla clock stops at the first customer notice delivered.
+    for (const auto& id : runbook_ids(path))
+        for (const auto& deadline : load_runbook(path, id).deadlines) {
+            INFO(id << " " << deadline.id);
+            CHECK(deadline.met_by_audience == (deadline.id == "customer-sla"
+                                                   ? std::optional<std::string>("customers")
+                                                   : std::nullopt));
+        }
 }
 
 TEST_CASE("runbook::catalog user folder overrides by id") {

@@ -75,7 +75,11 @@ const std::vector<Sample>& samples() {
          R"("resolution":"Pumped out","root_cause":"A burst pipe"})"},
         {"closed", events::Closed{.resolution = "Pumped out again"},
          R"({"actions":[],"resolution":"Pumped out again"})"},
-        {"reopened", events::Reopened{"Water again"}, R"({"note":"Water again"})"},
+        {"reopened", events::Reopened{.note = "Water again"}, R"({"note":"Water again","v":2})"},
+        {"reopened",
+         events::Reopened{.note = "Water again",
+                          .clocks = UpdateClocks{{"", at("2026-11-22T12:00:00Z")}}},
+         R"({"clocks":{"":"2026-11-22T12:00:00Z"},"note":"Water again","v":2})"},
         {"assessed",
          events::Assessed{"SEV2",
                           "many-people",
@@ -85,10 +89,12 @@ const std::vector<Sample>& samples() {
                            {"samples_at_risk", "no"},
                            {"scope", "room"}},
                           at("2026-11-22T11:10:00Z"),
-                          3600},
+                          3600,
+                          UpdateClocks{{"", at("2026-11-22T11:10:00Z")}}},
          R"({"answers":{"people":12,"realtime":"no","reporter":"Ann","samples_at_risk":"no",)"
-         R"("scope":"room"},"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",)"
-         R"("severity":"SEV2","update_interval":3600,"v":2})"},
+         R"("scope":"room"},"clocks":{"":"2026-11-22T11:10:00Z"},)"
+         R"("next_update_due":"2026-11-22T11:10:00Z","rule":"many-people","severity":"SEV2",)"
+         R"("update_interval":3600,"v":2})"},
         {"severity_changed", events::SeverityChanged{std::nullopt, "SEV2", "many-people"},
          R"({"from":null,"rule":"many-people","to":"SEV2"})"},
         {"severity_changed", events::SeverityChanged{"SEV2", "SEV1", "whole-floor-or-samples"},
@@ -101,31 +107,44 @@ const std::vector<Sample>& samples() {
          events::DeadlineStarted{"insurer", "Tell the insurer", at("2026-11-24T10:00:00Z")},
          R"({"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","title":"Tell the insurer"})"},
         {"deadline_met",
-         events::DeadlineMet{"sample-owner", at("2026-11-23T10:45:00Z"), false, "Called them"},
+         events::DeadlineMet{"sample-owner", at("2026-11-23T10:45:00Z"), false, "Called them", {}},
          R"({"deadline":"sample-owner","due_at":"2026-11-23T10:45:00Z","late":false,)"
          R"("note":"Called them"})"},
-        {"deadline_met", events::DeadlineMet{"insurer", at("2026-11-24T10:00:00Z"), true, {}},
+        {"deadline_met", events::DeadlineMet{"insurer", at("2026-11-24T10:00:00Z"), true, {}, {}},
          R"({"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","late":true})"},
         {"notice",
-         events::Notice{1,
-                        "frontline",
-                        "frontline-briefing",
-                        "stdout",
-                        1,
-                        "Lab 2 closed",
-                        {},
-                        "id1",
-                        "f1",
-                        "r1"},
+         events::Notice{.notice = 1,
+                        .audience = "frontline",
+                        .template_name = "frontline-briefing",
+                        .channel = "stdout",
+                        .recipients = 1,
+                        .note = "Lab 2 closed",
+                        .identity = "id1",
+                        .fields_digest = "f1",
+                        .recipients_digest = "r1"},
          R"({"audience":"frontline","channel":"stdout","fields_digest":"f1","identity":"id1",)"
          R"("note":"Lab 2 closed","notice":1,"recipients":1,"recipients_digest":"r1",)"
          R"("template":"frontline-briefing","v":2})"},
         {"notice",
-         events::Notice{2, "customers", "customer-first-notice", "stdout", 2, std::nullopt,
-                        at("2026-11-22T11:15:00Z"), "id2", "f2", "r2"},
-         R"({"audience":"customers","channel":"stdout","fields_digest":"f2","identity":"id2",)"
+         events::Notice{.notice = 2,
+                        .audience = "customers",
+                        .template_name = "customer-first-notice",
+                        .channel = "stdout",
+                        .recipients = 2,
+                        .next_update_due = at("2026-11-22T11:15:00Z"),
+                        .clocks = UpdateClocks{{"customers", at("2026-11-22T11:15:00Z")},
+                                               {"frontline", at("2026-11-22T11:00:00Z")}},
+                        .eta = at("2026-11-22T13:00:00Z"),
+                        .workaround = "Call the desk",
+                        .identity = "id2",
+                        .fields_digest = "f2",
+                        .recipients_digest = "r2"},
+         R"({"audience":"customers","channel":"stdout","clocks":{"customers":)"
+         R"("2026-11-22T11:15:00Z","frontline":"2026-11-22T11:00:00Z"},)"
+         R"("eta":"2026-11-22T13:00:00Z","fields_digest":"f2","identity":"id2",)"
          R"("next_update_due":"2026-11-22T11:15:00Z","notice":2,"recipients":2,)"
-         R"("recipients_digest":"r2","template":"customer-first-notice","v":2})"},
+         R"("recipients_digest":"r2","template":"customer-first-notice","v":2,)"
+         R"("workaround":"Call the desk"})"},
         {"notice_sent", events::NoticeSent{1, "frontline", 1, 1, 0, 0, "s1"},
          R"({"attempted":1,"audience":"frontline","failed":0,"notice":1,"pending":0,"sent":1,)"
          R"("states_digest":"s1","v":2})"},
@@ -180,31 +199,65 @@ TEST_CASE("events::decode reads back every kind") {
 
     SECTION("fields it does not know and an explicit version 1 are read") {
         Event event = stored("reopened", {{"note", "x"}, {"v", 1}, {"by_pager", true}});
-        CHECK(decode(event, MissingField::error) == EventPayload{events::Reopened{"x"}});
+        CHECK(decode(event, MissingField::error) == EventPayload{events::Reopened{.note = "x"}});
     }
     SECTION("rows of version 1, written before the kind's version 2, are read") {
         Event assessed =
             stored("assessed", json::parse(R"({"answers":{"scope":"room"},)"
                                            R"("next_update_due":"2026-11-22T11:10:00Z",)"
                                            R"("rule":"r","severity":"SEV2"})"));
-        CHECK_FALSE(
-            std::get<events::Assessed>(decode(assessed, MissingField::error)).update_interval);
+        auto payload = std::get<events::Assessed>(decode(assessed, MissingField::error));
+        CHECK(payload.next_update_due == at("2026-11-22T11:10:00Z"));
+        CHECK_FALSE(payload.update_interval);
+        CHECK_FALSE(payload.clocks);
         Event notice =
             stored("notice", json::parse(R"({"audience":"customers","channel":"email",)"
                                          R"("notice":2,"recipients":2,"template":"t"})"));
-        auto payload = std::get<events::Notice>(decode(notice, MissingField::error));
-        CHECK_FALSE(payload.identity);
-        CHECK_FALSE(payload.recipients_digest);
+        auto notice_payload = std::get<events::Notice>(decode(notice, MissingField::error));
+        CHECK_FALSE(notice_payload.clocks);
+        CHECK_FALSE(notice_payload.identity);
+        CHECK_FALSE(notice_payload.recipients_digest);
         Event sent =
             stored("notice_sent", json::parse(R"({"attempted":1,"audience":"a",)"
                                               R"("failed":0,"notice":1,"pending":0,"sent":1})"));
         CHECK_FALSE(std::get<events::NoticeSent>(decode(sent, MissingField::error)).states_digest);
+    }
+    SECTION("clocks that are not audience names to times") {
+        Event event = stored("reopened", {{"note", "x"}, {"v", 2}, {"clocks", {{"a", "soon"}}}});
+        CHECK(refusal(event).starts_with("event 12 (reopened): field 'clocks' is not an object of "
+                                         "audience names to ISO 8601 times ("));
     }
     SECTION("null is an absent optional field") {
         Event event = stored("step", {{"step", "s"}, {"state", "done"}, {"note", nullptr}});
         CHECK(decode(event, MissingField::error) ==
               EventPayload{events::Step{"s", StepState::done, std::nullopt}});
     }
+}
+
+TEST_CASE("events::deadline_met keeps the time it was met when --at gave one") {
+    events::DeadlineMet met{"nis2-early-warning", at("2026-11-24T07:00:00Z"), false,
+                            "Sent through the CSIRT portal", at("2026-11-24T05:30:00Z")};
+    std::string bytes = R"({"deadline":"nis2-early-warning","due_at":"2026-11-24T07:00:00Z",)"
+                        R"("late":false,"met_at":"2026-11-24T05:30:00Z",)"
+                        R"("note":"Sent through the CSIRT portal"})";
+    CHECK(encode(met).dump() == bytes);
+    CHECK(decode(stored("deadline_met", json::parse(bytes)), MissingField::error) ==
+          EventPayload{met});
+    // Without --at the field is left out: the event's own time is when it was met, and the
+    // bytes are those outage always wrote.
+    met.met_at.reset();
+    CHECK(encode(met).dump().find("met_at") == std::string::npos);
+    std::string message;
+    CHECK(exit_of(
+              [&] {
+                  decode(stored("deadline_met", {{"deadline", "d"},
+                                                 {"due_at", "2026-11-24T07:00:00Z"},
+                                                 {"late", false},
+                                                 {"met_at", "yesterday"}}),
+                         MissingField::error);
+              },
+              message) == Exit::runtime);
+    CHECK(message.starts_with("event 12 (deadline_met): field 'met_at' is not an ISO 8601 time ("));
 }
 
 TEST_CASE("events::decode of a row changed outside outage") {
@@ -255,8 +308,11 @@ TEST_CASE("events::decode of a row changed outside outage") {
               "event 12: kind 'escalated' is not one this outage knows" + verify_hint);
     }
     SECTION("a payload version this outage does not read") {
-        CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", 2}})) ==
-              "event 12 (reopened): payload version 2 is not one this outage reads (it reads "
+        CHECK(refusal(stored("reopened", {{"note", "x"}, {"v", 3}})) ==
+              "event 12 (reopened): payload version 3 is not one this outage reads (it reads "
+              "versions 1 to 2; did a newer outage write this log?)");
+        CHECK(refusal(stored("step", {{"step", "s"}, {"state", "done"}, {"v", 2}})) ==
+              "event 12 (step): payload version 2 is not one this outage reads (it reads "
               "version 1; did a newer outage write this log?)");
         CHECK(refusal(stored("notice", {{"notice", 1}, {"v", 3}})) ==
               "event 12 (notice): payload version 3 is not one this outage reads (it reads "

@@ -236,7 +236,7 @@ TEST_CASE("notify::notice_identity changes with every value of the call") {
     std::vector<std::string> warnings;
     NotifyRequest request = f.request("frontline", "file");
     request.to = {"desk@example.com"};
-    NoticePlan plan = plan_notice(f.store, f.env, request, warnings);
+    NoticePlan plan = plan_notice(f.store, f.env, request, t0, warnings);
     std::string base = notice_identity(request, plan, std::nullopt);
     CHECK(base.size() == 64);
     CHECK(notice_identity(request, plan, std::nullopt) == base);
@@ -340,9 +340,11 @@ TEST_CASE("notify::a refused send is marked failed, and the same call sends only
     CHECK(f.channels.channel.sent[2].recipient == "b@example.com");
     CHECK(f.store.dump() != before);
 
-    // Everything is sent: neither the same call nor --resume sends or records anything.
+    // Everything is sent: the same call moments later is refused, and --resume sends and
+    // records nothing.
     before = f.store.dump();
-    CHECK(f.run(request).attempted == 0);
+    std::string message;
+    CHECK(exit_of([&] { f.run(request); }, message) == Exit::conflict);
     NotifyResult resumed = resume_notice(f.store, f.env, first.notice_id, {"alice", t0}, {},
                                          {f.channels.factory(), f.files.opener()});
     CHECK(resumed.resumed);
@@ -396,4 +398,84 @@ TEST_CASE("notify::the handover note is the last one given") {
     CHECK(f.store.last_handover_note(f.id) == "Pumps arrived");
     f.run(f.request("frontline", "stdout"));
     CHECK(f.store.find_notice(1)->fields["handover_note"] == "Pumps arrived");
+}
+
+TEST_CASE("notify::the next update a message promises is its audience's clock") {
+    Fixture f;
+    // Assessed SEV1 at t0: the first update is owed 30 minutes later.
+    CHECK(f.store.update_clocks(f.id) == UpdateClocks{{first_update, t0 + minutes{30}}});
+    Timestamp at = t0 + minutes{10};
+    NotifyRequest request = f.customers(two_contacts);
+    notify(f.store, f.env, request, {"alice", at}, {}, {f.channels.factory(), f.files.opener()});
+
+    // Promised in the message, and the same time on the clock: now plus the SEV1 interval.
+    Timestamp promised = at + minutes{30};
+    REQUIRE(f.channels.channel.sent.size() == 2);
+    CHECK(f.channels.channel.sent[0].body.find("Next update by " + format_local(promised)) !=
+          std::string::npos);
+    CHECK(f.store.update_clocks(f.id) == UpdateClocks{{"customers", promised}});
+    CHECK(f.store.find_incident(f.id)->next_update_due == promised);
+    auto timeline = f.store.timeline(f.id);
+    auto recorded = std::find_if(timeline.begin(), timeline.end(),
+                                 [](const Event& e) { return e.kind == "notice"; });
+    REQUIRE(recorded != timeline.end());
+    auto notice = std::get<events::Notice>(decode(*recorded, MissingField::error));
+    CHECK(notice.next_update_due == promised);
+    CHECK(notice.clocks == UpdateClocks{{"customers", promised}});
+
+    // The ETA given is kept for later messages.
+    CHECK(f.store.find_incident(f.id)->eta == t0 + hours{2});
+
+    // A template that promises nothing starts no clock: the front-line briefing here.
+    NotifyRequest frontline = f.request("frontline", "email");
+    frontline.to = {"desk@example.com"};
+    notify(f.store, f.env, frontline, {"alice", at + minutes{5}}, {},
+           {f.channels.factory(), f.files.opener()});
+    CHECK(f.store.update_clocks(f.id) == UpdateClocks{{"customers", promised}});
+}
+
+TEST_CASE("notify::the same call once sent is the next update, but not moments later") {
+    Fixture f;
+    NotifyRequest request = f.customers(two_contacts);
+    auto io = NotifyIo{f.channels.factory(), f.files.opener()};
+    NotifyResult first = notify(f.store, f.env, request, {"alice", t0}, {}, io);
+    CHECK(first.counts.sent == 2);
+
+    std::string before = f.store.dump();
+    std::string message;
+    CHECK(exit_of(
+              [&] {
+                  notify(f.store, f.env, request, {"alice", t0 + seconds{90}}, {}, io);
+              },
+              message) == Exit::conflict);
+    CHECK(message == "notice 1 to customers went out 1m ago with the same message; to send it "
+                     "again as a new update, add --again");
+    CHECK(f.store.dump() == before);
+    CHECK(f.channels.channel.sent.size() == 2);
+
+    // Two hours later the same call is the next update, with a fresh promise.
+    NotifyResult second = notify(f.store, f.env, request, {"alice", t0 + hours{2}}, {}, io);
+    CHECK(second.notice_id == 2);
+    CHECK_FALSE(second.resumed);
+    CHECK(f.channels.channel.sent.size() == 4);
+    CHECK(f.store.update_clocks(f.id) == UpdateClocks{{"customers", t0 + hours{2} + minutes{30}}});
+    CHECK(f.store.find_notice(2)->fields["update_number"] == "2");
+
+    // --again sends at once.
+    request.again = true;
+    NotifyResult third = notify(f.store, f.env, request, {"alice", t0 + hours{2}}, {}, io);
+    CHECK(third.notice_id == 3);
+    CHECK(f.channels.channel.sent.size() == 6);
+}
+
+TEST_CASE("notify::a notice on a closed incident promises nothing") {
+    Fixture f;
+    close_incident(f.store, f.id, {"Pumped out", {}, {}, {}}, {"alice", t0 + hours{1}});
+    NotifyRequest request = f.customers(two_contacts);
+    notify(f.store, f.env, request, {"alice", t0 + hours{2}}, {},
+           {f.channels.factory(), f.files.opener()});
+    CHECK(f.store.update_clocks(f.id).empty());
+    CHECK_FALSE(f.store.find_incident(f.id)->next_update_due);
+    REQUIRE_FALSE(f.channels.channel.sent.empty());
+    CHECK(f.channels.channel.sent[0].body.find("Next update") == std::string::npos);
 }

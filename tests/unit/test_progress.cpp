@@ -67,54 +67,84 @@ TEST_CASE("progress::mark_step") {
     CHECK(f.store->timeline(id).back().payload["state"] == "skipped");
 }
 
-TEST_CASE("progress::meet_deadline") {
-    Fixture f;
-    IncidentId id = f.open_and_assess("no", t0);
-    std::string message;
-    Stamp late{"alice", t0 + hours{50}};
-    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "sample-owner", {}, late); },
-                  message) == Exit::conflict);
-    CHECK(message == "deadline 'sample-owner' is not running on incident 1: the answers so far "
-                     "do not call for it");
-    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "press", {}, late); }, message) ==
-          Exit::not_found);
-    CHECK(message == "no deadline 'press' in the lab-flood runbook (deadlines: insurer, "
-                     "sample-owner)");
-    Deadline met = meet_deadline(*f.store, f.runbook, id, "insurer", "claim 991", late);
-    CHECK(met.met_at == t0 + hours{50});
-    CHECK(f.store->timeline(id).back().payload["late"] == true);
-    CHECK(exit_of([&] { meet_deadline(*f.store, f.runbook, id, "insurer", {}, late); }, message) ==
-          Exit::conflict);
-    CHECK(message == "deadline 'insurer' of incident 1 was already met at 2026-11-24T12:00:00Z");
-}
-
 TEST_CASE("progress::due_report") {
     Fixture f;
     IncidentId calm = f.open_and_assess("no", t0);                  // SEV3: update due at +4h
     IncidentId urgent = f.open_and_assess("yes", t0 + minutes{30}); // SEV3, sample clock 24h
+    // A note tells nobody outside anything: the clock stays where the assessment set it.
     update_incident(*f.store, calm, {{}, "still wet", {}, {}}, {"alice", t0 + hours{1}});
-    CHECK(f.store->find_incident(calm)->next_update_due == t0 + hours{5});
+    CHECK(f.store->find_incident(calm)->next_update_due == t0 + hours{4});
+    CHECK(f.store->update_clocks(calm) == UpdateClocks{{first_update, t0 + hours{4}}});
 
-    auto report = due_report(*f.store, t0 + hours{3}, hours{4});
+    auto report = due_report(*f.store, t0 + hours{3}, hours{4}, f.scale);
     CHECK(report.overdue.empty());
     CHECK(report.deadlines.empty());
+    CHECK(report.unassessed.empty());
 
-    report = due_report(*f.store, t0 + hours{6}, hours{4});
+    // At the promised time exactly, the update is due.
+    report = due_report(*f.store, t0 + hours{4}, hours{4}, f.scale);
+    REQUIRE(report.overdue.size() == 1);
+    CHECK(report.overdue[0].incident.id == calm);
+    CHECK(report.overdue[0].audience == first_update);
+    CHECK(report.overdue[0].due_at == t0 + hours{4});
+
+    report = due_report(*f.store, t0 + hours{6}, hours{4}, f.scale);
     REQUIRE(report.overdue.size() == 2);
-    CHECK(report.overdue[0].id == urgent); // due at +4h30m, more overdue than calm's +5h
-    CHECK(report.overdue[1].id == calm);
+    CHECK(report.overdue[0].incident.id == calm); // due at +4h, more overdue than urgent's +4h30m
+    CHECK(report.overdue[1].incident.id == urgent);
 
-    report = due_report(*f.store, t0 + hours{22}, hours{4});
+    report = due_report(*f.store, t0 + hours{22}, hours{4}, f.scale);
     REQUIRE(report.deadlines.size() == 1);
     CHECK(report.deadlines[0].name == "sample-owner");
     CHECK(report.deadlines[0].incident_id == urgent);
 
     close_incident(*f.store, urgent, {"dry", {}, {}, {}}, {"alice", t0 + hours{7}});
-    report = due_report(*f.store, t0 + hours{60}, hours{4});
+    CHECK(f.store->update_clocks(urgent).empty());
+    CHECK_FALSE(f.store->find_incident(urgent)->next_update_due);
+    report = due_report(*f.store, t0 + hours{60}, hours{4}, f.scale);
     REQUIRE(report.overdue.size() == 1);
-    CHECK(report.overdue[0].id == calm);
-    REQUIRE(report.deadlines.size() == 1); // closed incidents no longer nag
-    CHECK(report.deadlines[0].name == "insurer");
+    CHECK(report.overdue[0].incident.id == calm);
+    // Deadlines outlive the incident: the closed one's still nag, earliest due first.
+    REQUIRE(report.deadlines.size() == 3);
+    CHECK(
+        (report.deadlines[0].incident_id == urgent && report.deadlines[0].name == "sample-owner"));
+    CHECK((report.deadlines[1].incident_id == calm && report.deadlines[1].name == "insurer"));
+    CHECK((report.deadlines[2].incident_id == urgent && report.deadlines[2].name == "insurer"));
+
+    // Reopened, the first update is owed an interval after the reopening.
+    reopen_incident(*f.store, urgent, "wet again", {"alice", t0 + hours{61}});
+    CHECK(f.store->update_clocks(urgent) == UpdateClocks{{first_update, t0 + hours{65}}});
+    CHECK(f.store->find_incident(urgent)->next_update_due == t0 + hours{65});
+}
+
+TEST_CASE("progress::an incident nobody assessed is due after assess-within") {
+    Fixture f;
+    CHECK(f.scale.assess_within == minutes{15});
+    OpenRequest open;
+    open.scenario = "lab-flood";
+    open.title = "Alarm from the sensor";
+    IncidentId hook = open_incident(*f.store, plan_open(f.path, open), {"monitor", t0}).incident.id;
+    IncidentId later =
+        open_incident(*f.store, plan_open(f.path, open), {"monitor", t0 + minutes{10}}).incident.id;
+    CHECK(due_report(*f.store, t0 + minutes{14}, hours{4}, f.scale).unassessed.empty());
+    auto report = due_report(*f.store, t0 + minutes{25}, hours{4}, f.scale);
+    REQUIRE(report.unassessed.size() == 2);
+    CHECK(report.unassessed[0].id == hook); // the longest waiting first
+    CHECK(report.unassessed[1].id == later);
+    CHECK(report.overdue.empty()); // no clock runs before the assessment
+
+    f.scale.assess_within = hours{1};
+    CHECK(due_report(*f.store, t0 + minutes{25}, hours{4}, f.scale).unassessed.empty());
+    f.scale.assess_within = minutes{15};
+    Answers answers{{"scope", "room"},
+                    {"samples_at_risk", "no"},
+                    {"people", 3},
+                    {"realtime", "no"},
+                    {"reporter", "Ann"}};
+    assess_incident(*f.store, f.runbook, f.scale, hook, answers, {"alice", t0 + hours{3}});
+    report = due_report(*f.store, t0 + hours{3}, hours{4}, f.scale);
+    REQUIRE(report.unassessed.size() == 1);
+    CHECK(report.unassessed[0].id == later);
 }
 
 TEST_CASE("progress::unfinished_steps") {
@@ -177,8 +207,8 @@ TEST_CASE("progress::due_report lists handovers nobody acknowledged") {
     hand_off(*f.store, first, {"priya", "pumps at 11"}, {"alice", t0 + minutes{10}});
     hand_off(*f.store, second, {"bob", "over to you"}, {"alice", t0 + minutes{20}});
 
-    CHECK(due_report(*f.store, t0 + minutes{25}, hours{1}).unacknowledged.empty());
-    auto report = due_report(*f.store, t0 + minutes{36}, hours{1});
+    CHECK(due_report(*f.store, t0 + minutes{25}, hours{1}, f.scale).unacknowledged.empty());
+    auto report = due_report(*f.store, t0 + minutes{36}, hours{1}, f.scale);
     REQUIRE(report.unacknowledged.size() == 2);
     CHECK(report.unacknowledged[0].id == first);
     CHECK(report.unacknowledged[1].id == second);
@@ -186,7 +216,7 @@ TEST_CASE("progress::due_report lists handovers nobody acknowledged") {
 
     acknowledge(*f.store, first, {"priya", t0 + minutes{40}});
     close_incident(*f.store, second, {"dry", {}, {}, {}}, {"bob", t0 + minutes{41}});
-    CHECK(due_report(*f.store, t0 + minutes{45}, hours{1}).unacknowledged.empty());
+    CHECK(due_report(*f.store, t0 + minutes{45}, hours{1}, f.scale).unacknowledged.empty());
 }
 
 TEST_CASE("progress::incident_steps and unfinished_steps read the log") {

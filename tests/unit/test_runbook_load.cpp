@@ -53,6 +53,7 @@ TEST_CASE("runbook::parse_runbook good") {
     CHECK_FALSE(runbook->communications[2].proactive);
     CHECK(runbook->deadlines[0].within == std::chrono::hours{48});
     CHECK(runbook->deadlines[1].when);
+    CHECK_FALSE(runbook->deadlines[1].met_by_audience);
     CHECK(runbook->prevention == std::vector<std::string>{"What would have warned us earlier?"});
 }
 
@@ -101,6 +102,14 @@ TEST_CASE("runbook::parse_runbook reports each kind of problem with its position
         CHECK(problems_of("bad_unknown_template.yaml", known) ==
               Lines{"14:15: template 'staff-alret' does not exist",
                     "15:14: unknown channel 'pigeon' (channels: stdout, file, email, webhook)"});
+    }
+    SECTION("a deadline met by an audience the plan lacks, or said wrongly") {
+        CHECK(problems_of("bad_met_by.yaml") ==
+              Lines{"20:24: met-by names audience 'customer', which the communications plan "
+                    "does not have (audiences: customers)",
+                    "24:13: met-by must be a mapping of keys to values, not a scalar",
+                    "28:35: unknown key 'template' in met-by",
+                    "32:13: missing required key 'audience' in met-by"});
     }
     SECTION("every problem at once, in file order") {
         CHECK(problems_of("bad_many.yaml") ==

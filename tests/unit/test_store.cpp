@@ -66,12 +66,61 @@ TEST_CASE("store::open_store creates a private log") {
     }
 }
 
-TEST_CASE("store::open_store read-only never creates") {
+TEST_CASE("store::open_store refuses a missing log unless it may create it") {
     TempDir dir;
-    std::string path = dir.file("missing.db");
-    auto store = open_store(path, Access::read_only);
-    CHECK(store->list_incidents({}).empty());
-    CHECK_FALSE(std::filesystem::exists(path));
+    std::string path = dir.file("missing/incidents.db");
+    for (Access access : {Access::read_only, Access::change_existing}) {
+        try {
+            open_store(path, access);
+            FAIL("opened a log that is not there");
+        } catch (const Error& e) {
+            CHECK(e.code() == Exit::not_found);
+            CHECK(std::string(e.what()) ==
+                  "no incident log at " + path +
+                      ": create one with `outage init`, or give the right path with --db or "
+                      "OUTAGE_DB");
+        }
+        CHECK_FALSE(std::filesystem::exists(dir.file("missing")));
+    }
+}
+
+TEST_CASE("store::init_log creates an empty log once") {
+    TempDir dir;
+    std::string path = dir.file("new/incidents.db");
+    LogInit first = init_log(path);
+    CHECK(first.created);
+    CHECK(first.up_to_date);
+    CHECK(mode_of(path) == 0600);
+    CHECK(mode_of(dir.file("new")) == 0700);
+    CHECK(open_store(path, Access::read_only)->list_incidents({}).empty());
+
+    {
+        auto store = open_store(path, Access::change_existing);
+        write_transaction(*store, [&] { store->insert_incident(sample()); });
+    }
+    // init on the log there: found, said whether it is up to date, not a byte changed.
+    auto init_again = [&](bool up_to_date) {
+        std::string before = bytes_of(path);
+        LogInit found = init_log(path);
+        CHECK_FALSE(found.created);
+        CHECK(found.up_to_date == up_to_date);
+        CHECK(bytes_of(path) == before);
+    };
+    init_again(true);
+
+    SECTION("an older log is left for a command that writes") {
+        {
+            SQLite::Database db(path, SQLite::OPEN_READWRITE);
+            db.exec("PRAGMA user_version = 1");
+        }
+        init_again(false);
+    }
+    SECTION("what is not a log is refused, untouched") {
+        std::string text = dir.file("notes.txt");
+        std::ofstream(text) << "this is not a database, it is a shopping list\n";
+        CHECK_THROWS_AS(init_log(text), Error);
+        CHECK(bytes_of(text) == "this is not a database, it is a shopping list\n");
+    }
 }
 
 TEST_CASE("store::open_store refuses what it must not touch") {
@@ -189,6 +238,48 @@ TEST_CASE("store::list_incidents filters") {
     CHECK(ids({{}, "malware", {}, {}}) == std::vector<IncidentId>{2, 4});
     CHECK(ids({{}, {}, "SEV1", {}}) == std::vector<IncidentId>{4});
     CHECK(ids({{}, {}, {}, t0 + std::chrono::hours{2}}) == std::vector<IncidentId>{3, 4});
+}
+
+TEST_CASE("store::times outside 2000..2100 read back and count as passed") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+    auto store = open_store(path, Access::create);
+    write_transaction(*store, [&] {
+        for (int i = 0; i < 4; ++i) {
+            Incident incident = sample("incident " + std::to_string(i));
+            incident.next_update_due = t0 + std::chrono::hours{1};
+            IncidentId id = store->insert_incident(incident);
+            store->save_update_clocks(id, {{"customers", t0 + std::chrono::hours{1}}});
+            store->save_deadline({.incident_id = id,
+                                  .name = "gdpr",
+                                  .title = "Tell the regulator",
+                                  .started_at = t0,
+                                  .due_at = t0 + std::chrono::hours{72}});
+        }
+    });
+    {
+        // What a log written before times were checked can hold.
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        for (const char* sql :
+             {"UPDATE incidents SET next_update_due = '10000-01-01T00:59:00Z' WHERE id = 2",
+              "UPDATE update_clocks SET due_at = '10000-01-01T00:59:00Z' WHERE incident_id = 2",
+              "UPDATE update_clocks SET due_at = '9999-12-31T23:59:00Z' WHERE incident_id = 3",
+              "UPDATE update_clocks SET due_at = '1970-01-01T00:00:00Z' WHERE incident_id = 4",
+              "UPDATE deadlines SET due_at = '10000-01-03T23:59:00Z' WHERE incident_id = 2",
+              "UPDATE deadlines SET due_at = '9999-12-31T23:59:00Z' WHERE incident_id = 3"})
+            db.exec(sql);
+    }
+    CHECK(format_iso_utc(*store->find_incident(2)->next_update_due) == "10000-01-01T00:59:00Z");
+    CHECK(store->list_incidents({}).size() == 4);
+    std::vector<IncidentId> overdue;
+    for (const auto& clock : store->overdue_clocks(t0))
+        overdue.push_back(clock.incident_id);
+    // Incident 1's update is due in an hour; the others' times cannot be real.
+    CHECK(overdue == std::vector<IncidentId>{2, 4, 3}); // stored text order
+    std::vector<IncidentId> deadlines;
+    for (const auto& deadline : store->deadlines_due_before(t0 + std::chrono::hours{4}))
+        deadlines.push_back(deadline.incident_id);
+    CHECK(deadlines == std::vector<IncidentId>{2, 3});
 }
 
 TEST_CASE("store::write_transaction rolls back on failure") {
@@ -387,6 +478,8 @@ TEST_CASE("store::migrates a version 1 log forward") {
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
         db.exec("DROP INDEX incidents_status");
         db.exec("DROP TABLE legacy_events");
+        db.exec("DROP TABLE update_clocks");
+        db.exec("ALTER TABLE incidents DROP COLUMN workaround");
         db.exec("PRAGMA user_version = 1");
     }
     auto store = open_store(path, Access::change_existing);
@@ -398,6 +491,36 @@ TEST_CASE("store::migrates a version 1 log forward") {
     plan.bind(1, "open");
     REQUIRE(plan.executeStep());
     CHECK_THAT(plan.getColumn(3).getString(), Catch::Contains("incidents_status"));
+}
+
+TEST_CASE("store::version 3 carries an older log's one clock over as the first-update clock") {
+    TempDir dir;
+    std::string path = dir.file("incidents.db");
+    const Timestamp due = *parse_iso_utc("2026-11-22T11:00:00Z");
+    {
+        auto store = open_store(path, Access::create);
+        write_transaction(*store, [&] {
+            Incident open = sample();
+            open.next_update_due = due;
+            store->insert_incident(open);
+            Incident closed = sample();
+            closed.status = Status::closed;
+            closed.next_update_due = due; // a notice after the close used to set one
+            store->insert_incident(closed);
+        });
+    }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE legacy_events");
+        db.exec("DROP TABLE update_clocks");
+        db.exec("ALTER TABLE incidents DROP COLUMN workaround");
+        db.exec("PRAGMA user_version = 2");
+    }
+    auto store = open_store(path, Access::change_existing);
+    CHECK(store->update_clocks(1) == UpdateClocks{{first_update, due}});
+    CHECK(store->find_incident(1)->next_update_due == due);
+    CHECK(store->update_clocks(2).empty());
+    CHECK_FALSE(store->find_incident(2)->next_update_due);
 }
 
 TEST_CASE("store::the v4 migration marks where an earlier outage's events end") {
@@ -417,7 +540,7 @@ TEST_CASE("store::the v4 migration marks where an earlier outage's events end") 
         // As an outage of schema 2 left it.
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
         db.exec("DROP TABLE legacy_events");
-        db.exec("PRAGMA user_version = 2");
+        db.exec("PRAGMA user_version = 3");
     }
     auto store = open_store(path, Access::change_existing);
     CHECK(store->last_legacy_event() == 2);

@@ -5,6 +5,7 @@
 #include "outage/model/state.hpp"
 #include "outage/runbook/catalog.hpp"
 #include "outage/services/assessment.hpp"
+#include "outage/services/deadlines.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notify.hpp"
 #include "outage/services/progress.hpp"
@@ -61,7 +62,7 @@ struct Written {
         mark_step(store, runbook, id, "power-off", StepState::done, "Breaker 4", at(20min));
         mark_step(store, runbook, id, "move-samples", StepState::skipped, {}, at(21min));
         mark_step(store, runbook, id, "move-samples", StepState::done, {}, at(22min));
-        meet_deadline(store, runbook, id, "insurer", "Called", at(25min));
+        meet_deadline(store, runbook, id, "insurer", "Called", std::nullopt, at(25min));
         notify_customers({"ann@acme.example", "bo@acme.example"}, 30min);
         if (!close)
             return;
@@ -219,6 +220,45 @@ TEST_CASE("verify::an edit of each table is a difference naming the fact") {
     }
 }
 
+TEST_CASE("verify::update clocks and what a notice keeps for later ones") {
+    Written w(false);
+    REQUIRE(w.verify().ok());
+    NotifyRequest request;
+    request.id = w.id;
+    request.audience = "customers";
+    request.channel = "email";
+    request.to = {"cy@acme.example", "di@acme.example"};
+    request.workaround = "Use the second-floor lab";
+    request.eta = t0 + 3h;
+    notify(w.store, w.env, request, at(40min), {}, {w.channels.factory(), {}});
+    REQUIRE(w.verify().ok());
+    IncidentState state = project(w.id, w.store.timeline(w.id));
+    CHECK(state.incident.workaround == "Use the second-floor lab");
+    CHECK(state.incident.eta == t0 + 3h);
+    CHECK(state.clocks == w.store.update_clocks(w.id));
+    REQUIRE_FALSE(state.clocks.empty());
+
+    using Data = FakeStore::Data;
+    SECTION("a clock pushed back") {
+        w.store.tamper([&](Data& d) { d.clocks[w.id].begin()->second += 24h; });
+        CHECK(only_difference(w.store).starts_with("incident 1: update_clocks is {"));
+    }
+    SECTION("the workaround") {
+        w.store.tamper([](Data& d) { incident_of(d).workaround = "Work from home"; });
+        CHECK(only_difference(w.store) == R"(incident 1: workaround is "Use the second-floor )"
+                                          R"(lab" in the log, "Work from home" in the table)");
+    }
+    SECTION("closed, the clocks are gone") {
+        close_incident(w.store, w.id, {"Dry", {}, {}, {}}, at(50min));
+        CHECK(w.store.update_clocks(w.id).empty());
+        CHECK(w.verify().ok());
+        w.store.tamper([&](Data& d) { d.clocks[w.id][""] = t0; });
+        CHECK(only_difference(w.store) ==
+              R"(incident 1: update_clocks is {} in the log, {"":"2026-11-22T10:00:00Z"} in the )"
+              "table");
+    }
+}
+
 TEST_CASE("verify::a send the table shows further along is interrupted, not forged") {
     Written w(false);
     // The second notice: the first message refused, so one failed and one sent.
@@ -290,6 +330,7 @@ TEST_CASE("verify::what an earlier outage's events cannot prove is unproven, not
         std::set<FactName> unproven;
         for (const auto& fact : result.state.unproven)
             unproven.insert(fact.fact);
+        // The close proved the update clocks (none) and the next update (none) again.
         CHECK(unproven == std::set<FactName>{{"", "update_interval"},
                                              {"notice 1", "identity"},
                                              {"notice 1", "fields"},
@@ -404,6 +445,7 @@ TEST_CASE("state::apply") {
         json v2 = v1;
         v2["v"] = 2;
         v2["update_interval"] = 1800;
+        v2["clocks"] = {{"", "2026-11-22T11:00:00Z"}};
         json opened = {
             {"title", "t"}, {"scenario", "s"}, {"owner", "o"}, {"services", json::array()}};
         IncidentState state = project(1, {event(1, "opened", opened), event(2, "assessed", v1)});

@@ -13,8 +13,9 @@ namespace outage::cli {
 
 // How a command uses the log. The dispatcher opens it once, with this access, after the
 // command's check (Access in store/store.hpp says what each allows). Each allows more than
-// the one before it: a row and what its options add combine to the larger.
-enum class Log { none, read_only, change_existing, create };
+// the one before it: a row and what its options add combine to the larger. `init` is
+// `outage init`'s alone: the dispatcher opens nothing and gives the command the log's path.
+enum class Log { none, read_only, change_existing, create, init };
 
 // What a command reads of the clock: nothing, the time, or the time and who acts (--as). As
 // with Log, each gives more than the one before it.
@@ -57,6 +58,7 @@ struct CommandEntry {
     WhenGiven when[2] = {};
 };
 
+Command add_init(CLI::App& command);
 Command add_open(CLI::App& command);
 Command add_update(CLI::App& command);
 Command add_handoff(CLI::App& command);
@@ -91,6 +93,10 @@ Command add_status_page(CLI::App& command);
 // The one list of commands, in the order `outage --help` shows them, with what each needs
 // (docs/architecture.md#the-dispatcher-what-a-command-gets). An action follows its command.
 inline constexpr CommandEntry commands[] = {
+    {"init",
+     "Create an empty incident log (the first run; leaves an existing one as it is)",
+     {.log = Log::init},
+     add_init},
     {"open",
      "Open an incident for a scenario (idempotent with --dedup-key)",
      {.log = Log::create, .clock = Clock::stamp, .runbooks = true},
@@ -180,7 +186,7 @@ inline constexpr CommandEntry commands[] = {
      add_status_page},
     {"due",
      "Updates overdue and deadlines close, for cron (--fail-if-overdue)",
-     {.log = Log::read_only, .clock = Clock::now},
+     {.log = Log::read_only, .clock = Clock::now, .runbooks = true},
      add_due},
     {"runbook", "List, show and lint runbooks", {}, add_runbook},
     {"runbook list", "List the runbooks in effect", {.runbooks = true}, add_runbook_list},
@@ -201,9 +207,12 @@ inline constexpr CommandEntry commands[] = {
      add_template_lint},
     {"template render",
      "Show a template filled in for an incident; sends and records nothing",
-     {.log = Log::read_only, .config = true, .runbooks = true, .templates = true},
-     add_template_render,
-     {{"--eta", {.clock = Clock::now}}}},
+     {.log = Log::read_only,
+      .clock = Clock::now,
+      .config = true,
+      .runbooks = true,
+      .templates = true},
+     add_template_render},
     {"verify",
      "Check the hash chain, and that the stored state is what the events give",
      {.log = Log::read_only},

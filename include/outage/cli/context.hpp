@@ -34,6 +34,8 @@ class Given {
     const Output& out() const { return m_out; }
     // The log, opened with the row's access.
     Store& log() const;
+    // Where the log is: --db, OUTAGE_DB or the default (rows with a log).
+    const std::string& log_path() const;
     // The clock, read once for the whole run, at the first call: OUTAGE_NOW or the system
     // clock.
     Timestamp now() const;
@@ -49,6 +51,7 @@ class Given {
 
     // For the dispatcher, which fills in what the row asks for; a command gets a const Given.
     void set_log(Store& log) { m_log = &log; }
+    void set_log_path(std::string path) { m_log_path = std::move(path); }
     // `actor` only for a row that asks for a stamp.
     void set_clock(std::function<Timestamp()> clock, std::optional<std::string> actor) {
         m_clock = std::move(clock);
@@ -62,6 +65,7 @@ class Given {
     std::string m_command;
     Output m_out;
     Store* m_log = nullptr;
+    std::optional<std::string> m_log_path;
     std::function<Timestamp()> m_clock;
     std::optional<std::string> m_actor;
     mutable std::optional<Timestamp> m_now; // the clock's one reading

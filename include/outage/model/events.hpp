@@ -114,8 +114,9 @@ struct Closed {
 
 struct Reopened {
     static constexpr EventKind kind = EventKind::reopened;
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     std::string note;
+    std::optional<UpdateClocks> clocks; // v2: fresh clocks from the reopen
     friend bool operator==(const Reopened&, const Reopened&) = default;
 };
 
@@ -125,8 +126,9 @@ struct Assessed {
     std::string severity;
     std::string rule;
     Answers answers;
-    Timestamp next_update_due{};
+    Timestamp next_update_due{};                 // the earliest clock
     std::optional<std::int64_t> update_interval; // v2: seconds, at this severity
+    std::optional<UpdateClocks> clocks;          // v2: every clock after the assessment
     friend bool operator==(const Assessed&, const Assessed&) = default;
 };
 
@@ -164,6 +166,7 @@ struct DeadlineMet {
     Timestamp due_at{};
     bool late = false; // met after due_at
     std::optional<std::string> note;
+    std::optional<Timestamp> met_at; // `deadline --met --at`; absent: met at the event's time
     friend bool operator==(const DeadlineMet&, const DeadlineMet&) = default;
 };
 
@@ -176,7 +179,10 @@ struct Notice {
     std::string channel;
     std::int64_t recipients = 0;
     std::optional<std::string> note;
-    std::optional<Timestamp> next_update_due; // external audiences: the clock restarts
+    std::optional<Timestamp> next_update_due; // the time the message promised
+    std::optional<UpdateClocks> clocks;       // v2: every clock after the notice
+    std::optional<Timestamp> eta;             // v2: given to this notice, kept for later ones
+    std::optional<std::string> workaround;    // v2: the same
     // v2, what the notices and deliveries tables hold (docs/security.md, "The state"): the
     // notice's identity, the SHA-256 of its values and of its recipients as recorded.
     std::optional<std::string> identity;

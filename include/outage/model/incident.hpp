@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,7 +44,30 @@ struct Incident {
     std::optional<std::string> resolution;
     std::optional<std::string> root_cause;
     std::optional<Recurrence> recurrence;
-    std::vector<std::string> actions; // prevention actions recorded at close
+    std::vector<std::string> actions;      // prevention actions recorded at close
+    std::optional<std::string> workaround; // as last told to people outside
+};
+
+// The update clocks of an incident: each audience that a message promised "next update by T",
+// with T (docs/architecture.md#update-clocks). The audience `first_update` ("") is the first
+// update an assessment asks for, before any message has promised a time.
+using UpdateClocks = std::map<std::string, Timestamp>;
+inline const std::string first_update;
+
+// The clock that runs out first; nothing when none runs.
+inline std::optional<Timestamp> earliest(const UpdateClocks& clocks) {
+    std::optional<Timestamp> result;
+    for (const auto& [audience, due] : clocks)
+        if (!result || due < *result)
+            result = due;
+    return result;
+}
+
+// One audience's update clock that ran out.
+struct OverdueClock {
+    IncidentId incident_id = 0;
+    std::string audience;
+    Timestamp due_at;
 };
 
 // One fact on the timeline. The payload holds the kind's own fields (docs/cli.md lists them).

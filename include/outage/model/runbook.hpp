@@ -69,6 +69,8 @@ struct SeverityLevel {
 // The four levels of severity.yaml, SEV1 first.
 struct SeverityScale {
     std::vector<SeverityLevel> levels;
+    // An incident nobody has assessed this long after it opened is overdue (`due`).
+    std::chrono::seconds assess_within{15 * 60};
     std::filesystem::path file;
 
     // The level with this id; Error(invalid_content) when the scale lacks it.
@@ -140,6 +142,8 @@ struct DeadlineRule {
     std::string detail;
     std::chrono::seconds within{};
     std::optional<Condition> when; // none: starts when the incident opens
+    // `met-by: {audience: customers}`: the first delivered notice to this audience meets it.
+    std::optional<std::string> met_by_audience;
 
     bool operator==(const DeadlineRule&) const = default;
 };

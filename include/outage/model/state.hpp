@@ -48,7 +48,8 @@ struct Fact {
 
 struct IncidentState {
     Incident incident;
-    bool opened = false;                       // the log has its `opened` event
+    bool opened = false; // the log has its `opened` event
+    UpdateClocks clocks;
     std::vector<AssessmentRecord> assessments; // oldest first
     std::vector<StepProgress> steps;
     std::vector<Deadline> deadlines;

@@ -22,9 +22,14 @@ struct Template {
     std::string subject;
     std::string body;
     std::vector<std::string> requires_fields;
+    std::vector<std::string> fields_used; // every field a tag of the subject or body names
     std::string description;
     std::filesystem::path file;
 };
+
+// Whether the template's subject or body uses `field`: a message that shows `next_update`
+// promises that time (docs/architecture.md#update-clocks).
+bool uses_field(const Template& tmpl, std::string_view field);
 
 // Parses and checks a template file: front matter keys, Mustache syntax, every tag a known
 // field, no internal field in an external template. Adds every problem to `problems`

@@ -33,7 +33,8 @@ nlohmann::json event_json(const Event& event);
 // min_severity, state ("open", "done", "skipped"), and when marked: at, actor, note.
 nlohmann::json step_json(const StepView& view);
 
-// A deadline clock: name, title, started_at, due_at, met_at, note, overdue (at `now`).
+// A deadline clock: name, title, started_at, due_at, met_at, note, overdue (at `now`) and
+// outcome (deadline_outcome: "met on time", "met late", "missed", "running").
 nlohmann::json deadline_json(const Deadline& deadline, Timestamp now);
 
 // What an event says, in words, for people: "severity SEV3 → SEV2", "handed over from ...".

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "outage/model/deadline.hpp"
 #include "outage/model/incident.hpp"
 #include "outage/model/runbook.hpp"
 #include "outage/report/durations.hpp"
@@ -61,11 +62,7 @@ struct StepLine {
     std::optional<StepProgress> progress; // none: still open
 };
 
-enum class DeadlineOutcome { met, met_late, missed, running };
-inline constexpr NameTable deadline_outcome_names{
-    std::pair{DeadlineOutcome::met, "met"}, std::pair{DeadlineOutcome::met_late, "met late"},
-    std::pair{DeadlineOutcome::missed, "missed"}, std::pair{DeadlineOutcome::running, "running"}};
-
+// The outcome is deadline_outcome's (model/deadline.hpp), as everywhere a deadline is shown.
 struct DeadlineLine {
     Deadline deadline;
     DeadlineOutcome outcome = DeadlineOutcome::running;
@@ -99,10 +96,6 @@ struct Report {
 // gone or broken the report still builds from the log alone. Throws Error(not_found) for an
 // unknown incident.
 Report build_report(Store& store, const RunbookPath& runbooks, IncidentId id, Timestamp now);
-
-inline std::string_view to_string(DeadlineOutcome outcome) {
-    return deadline_outcome_names.name(outcome);
-}
 
 // The report as one JSON object (docs/reports.md): the same data as the other formats.
 nlohmann::json report_json(const Report& report);

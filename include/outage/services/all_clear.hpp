@@ -26,10 +26,16 @@ struct AllClear {
     std::optional<std::string> note; // internal audiences: how it was resolved
     bool force = false;              // the severity is below the plan's minimum for the audience
     std::string blocked;             // why it cannot be sent as it stands; empty when it can
+    // What the audience's notices put up that stays until it is replaced ("the status page",
+    // "the automatic reply to incoming e-mail"): sending this switches it back. Empty for a
+    // message people read once.
+    std::string switch_back;
 };
 
 // The all-clears due for a closed incident: the plan's audiences first, in plan order, then
-// audiences outside the plan in the order they were first told. `runbook` may be null (the
+// audiences outside the plan in the order they were first told. An audience whose notices
+// stay up (status page, auto-reply, phone message) gets its own template again, now saying
+// the incident is resolved, and a `switch_back`. `runbook` may be null (the
 // runbook is gone or broken): then each audience's last notice gives template and channel.
 std::vector<AllClear> plan_all_clears(Store& store, const Runbook* runbook,
                                       const Incident& incident);

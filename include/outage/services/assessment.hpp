@@ -83,6 +83,12 @@ struct AssessmentResult {
     std::vector<Deadline> deadlines; // every clock on the incident, started now or before
 };
 
+// The update clocks after an assessment at `at` whose level asks for updates every `interval`:
+// the first assessment starts the first-update clock; a later one brings every clock forward to
+// `at + interval` when that is sooner (docs/architecture.md#update-clocks).
+UpdateClocks clocks_after_assessment(UpdateClocks clocks, Timestamp at,
+                                     std::chrono::seconds interval);
+
 // Records an assessment with a full set of answers: the severity (its change is its own
 // event), the update interval and next update due, and starts the deadlines the answers
 // call for. Throws Error(usage) naming every question still unanswered.

@@ -24,16 +24,18 @@ struct NoticePlan {
     Template tmpl; // loaded once, in `lang` or its English fallback
     ChannelKind channel = ChannelKind::stdout_channel;
     std::string lang;
-    nlohmann::json fields; // the notice's fields, without any recipient's columns
+    nlohmann::json fields;            // the notice's fields, without any recipient's columns
+    std::optional<Timestamp> promise; // the next update its `next_update` field promises
     RecipientSource recipients;
 };
 
-// Reads the incident and its runbook, loads the template and fills in the notice's fields.
+// Reads the incident and its runbook, loads the template and fills in the notice's fields for
+// a message made at `now`.
 // Throws Error (usage, not_found, invalid_content) for an unknown audience or channel, a
 // withheld or missing value, or recipients that do not fit the channel; the checks that need
 // every recipient are RecipientTally's. Reads the log and writes nothing.
 NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
-                       std::vector<std::string>& warnings);
+                       Timestamp now, std::vector<std::string>& warnings);
 
 // Only the fields an external audience may see: internal ones never reach its messages,
 // whatever the template says.

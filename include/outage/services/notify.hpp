@@ -35,7 +35,12 @@ struct NotifyRequest {
     std::optional<Timestamp> eta;
     bool dry_run = false;
     bool force = false;
+    bool again = false; // send a completed call again at once (docs/notify.md#repeats)
 };
+
+// How soon after the same call completed a repeat is taken for an accident and refused,
+// unless asked for with `again`.
+inline constexpr std::chrono::minutes repeat_guard{2};
 
 // What notify needs besides the log.
 struct NotifyEnvironment {
@@ -95,12 +100,17 @@ NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int6
 // values, sending and recording nothing (`template render`); external templates get public
 // fields only, as a real send would.
 Message render_preview(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
-                       std::vector<std::string>& warnings);
+                       Timestamp now, std::vector<std::string>& warnings);
 
 // The field values of an incident for templates (docs/templates.md), before any recipient's
-// columns; `request` supplies the per-message ones.
+// columns, for a message made at `now`; `request` supplies the per-message ones, and the ETA
+// and workaround told before stand where it gives none.
 nlohmann::json notice_fields(Store& store, const Incident& incident, const Runbook& runbook,
                              const SeverityScale& scale, const Config& config,
-                             const NotifyRequest& request);
+                             const NotifyRequest& request, Timestamp now);
+
+// When a message made at `now` promises the next update: an update interval later, while the
+// incident is open and assessed; nothing otherwise (docs/architecture.md#update-clocks).
+std::optional<Timestamp> next_update_promise(const Incident& incident, Timestamp now);
 
 } // namespace outage

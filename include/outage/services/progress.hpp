@@ -18,11 +18,6 @@ StepProgress mark_step(Store& store, const Runbook& runbook, IncidentId id,
                        const std::string& step_id, StepState state,
                        const std::optional<std::string>& note, const Stamp& stamp);
 
-// Records a running deadline as met. Throws Error(not_found) for a deadline the runbook lacks
-// and Error(conflict) for one that is not running or already met.
-Deadline meet_deadline(Store& store, const Runbook& runbook, IncidentId id, const std::string& name,
-                       const std::optional<std::string>& note, const Stamp& stamp);
-
 // The runbook steps that apply at the incident's severity, are not optional, and are neither
 // done nor skipped, in runbook order.
 std::vector<const Step*> unfinished_steps(const Runbook& runbook, const Incident& incident,
@@ -43,13 +38,30 @@ inline constexpr std::chrono::minutes handover_ack_window{15};
 // `ack`, longest waiting first.
 std::vector<Incident> unacknowledged_handovers(std::vector<Incident> incidents, Timestamp now);
 
-// What `due` reports: updates owed, handovers nobody has acknowledged, and deadlines missed
-// or close.
-struct DueReport {
-    std::vector<Incident> overdue;        // most overdue first
-    std::vector<Incident> unacknowledged; // longest waiting first
-    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first
+// An update an audience was promised (or, for `first_update`, the first one an assessment
+// asked for) whose time has come.
+struct OverdueUpdate {
+    Incident incident;
+    std::string audience;
+    Timestamp due_at;
 };
-DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon);
+
+// The open incidents among `incidents` that nobody has assessed within `assess_within` of
+// their opening, longest waiting first.
+std::vector<Incident> unassessed_incidents(std::vector<Incident> incidents, Timestamp now,
+                                           std::chrono::seconds assess_within);
+
+// What `due` reports: incidents nobody assessed, updates owed, handovers nobody has
+// acknowledged, and deadlines missed or close.
+struct DueReport {
+    std::vector<Incident> unassessed;     // longest waiting first
+    std::vector<OverdueUpdate> overdue;   // each audience's clock at or past its time, most
+                                          // overdue first
+    std::vector<Incident> unacknowledged; // longest waiting first
+    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first;
+                                          // closed incidents' too
+};
+DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
+                     const SeverityScale& scale);
 
 } // namespace outage

@@ -18,7 +18,7 @@ namespace outage {
 constexpr const char* incident_columns =
     "id, title, scenario, status, phase, severity, owner, services, affected, dedup_key, eta, "
     "opened_at, closed_at, next_update_due, update_interval, handed_off_at, resolution, "
-    "root_cause, recurrence, actions";
+    "root_cause, recurrence, actions, workaround";
 constexpr const char* deadline_columns =
     "incident_id, name, title, started_at, due_at, met_at, note";
 constexpr const char* event_columns = "id, incident_id, at, kind, actor, payload, prev_hash, hash";
@@ -32,6 +32,12 @@ std::optional<std::string> column_text(const SQLite::Column& column);
 Timestamp stored_time(const std::string& text);
 std::optional<Timestamp> column_time(const SQLite::Column& column);
 std::vector<std::string> string_array(const std::string& json_text);
+// The condition "the time in `column` has passed by a moment", as has_passed (model/time.hpp)
+// means it: before the moment, or outside the accepted range. Times in range are stored as 20
+// characters, so text order is time order; any other text counts as passed. The moment is
+// parameter 1 and the range 2 and 3: bind them with bind_passed_before.
+std::string passed_before(const char* column);
+void bind_passed_before(SQLite::Statement& stmt, Timestamp moment);
 
 Incident read_incident(SQLite::Statement& stmt);
 // Binds every column but id, in incident_columns order, starting at parameter 1.

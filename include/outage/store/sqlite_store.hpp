@@ -34,7 +34,9 @@ class SqliteStore final : public Store {
     void save_step_progress(IncidentId incident, const StepProgress& progress) override;
     std::vector<Deadline> deadlines(IncidentId incident) override;
     void save_deadline(const Deadline& deadline) override;
-    std::vector<Incident> overdue_incidents(Timestamp now) override;
+    UpdateClocks update_clocks(IncidentId incident) override;
+    void save_update_clocks(IncidentId incident, const UpdateClocks& clocks) override;
+    std::vector<OverdueClock> overdue_clocks(Timestamp now) override;
     std::vector<Deadline> deadlines_due_before(Timestamp horizon) override;
 
     std::optional<NoticeRecord> find_notice(std::int64_t id) override;

@@ -71,9 +71,17 @@ class Store {
     // Inserts a new clock or overwrites the one with the same incident and name.
     virtual void save_deadline(const Deadline& deadline) = 0;
 
-    // Open incidents whose next update is due before `now`, most overdue first.
-    virtual std::vector<Incident> overdue_incidents(Timestamp now) = 0;
-    // Unmet deadlines of open incidents due before `horizon`, earliest first.
+    // The incident's update clocks (docs/architecture.md#update-clocks).
+    virtual UpdateClocks update_clocks(IncidentId incident) = 0;
+    // Replaces the incident's update clocks with `clocks`; the caller keeps the incident's
+    // next_update_due at the earliest of them.
+    virtual void save_update_clocks(IncidentId incident, const UpdateClocks& clocks) = 0;
+    // The clocks of open incidents whose time is `now` or earlier, most overdue first. Here and
+    // below a due time outside the accepted range counts as passed (has_passed,
+    // model/time.hpp).
+    virtual std::vector<OverdueClock> overdue_clocks(Timestamp now) = 0;
+    // Unmet deadlines due before `horizon`, earliest first, whether the incident is open or
+    // closed: a deadline outlives its incident.
     virtual std::vector<Deadline> deadlines_due_before(Timestamp horizon) = 0;
 
     virtual std::optional<NoticeRecord> find_notice(std::int64_t id) = 0;
@@ -144,15 +152,25 @@ template <typename Work> auto write_transaction(Store& store, Work&& work) -> de
     }
 }
 
-// read_only never creates or changes anything; change_existing writes to an existing log but
-// treats a missing one as empty (a command about an incident cannot succeed there, and must
-// not leave a file behind); create makes the log when it is missing.
+// read_only never creates or changes anything; change_existing writes to an existing log;
+// create makes the log when it is missing.
 enum class Access { read_only, change_existing, create };
 
 // Opens the log at `path`. `create` makes the file (0600) and its directory (0700) when
-// missing; writable access migrates the schema; a missing file otherwise reads as an empty log.
-// Throws Error(runtime) when the file cannot be used, including a schema newer than this binary
-// knows, which is left untouched.
+// missing; writable access migrates the schema. Throws Error(not_found) when there is no log
+// and the access is not `create`, naming the path and `outage init` (and leaving no file), and
+// Error(runtime) when the file cannot be used, including a schema newer than this binary knows,
+// which is left untouched.
 std::unique_ptr<Store> open_store(const std::string& path, Access access);
+
+// What `outage init` found at the log's path.
+struct LogInit {
+    bool created = false;   // there was no log (or an empty file) and now there is
+    bool up_to_date = true; // false: a log of an older outage, left for a command that writes
+};
+
+// Creates an empty log at `path` as open_store's `create` does; a log already there is checked
+// (an outage log this binary can read) and left exactly as it is. Throws as open_store does.
+LogInit init_log(const std::string& path);
 
 } // namespace outage
