@@ -22,45 +22,53 @@ def at(hhmm):
     return {"OUTAGE_NOW": f"2026-11-22T{hhmm}:00Z"}
 
 
-# Every kind, in the order the scenario below writes them: what the log held before the event
-# vocabulary (docs/architecture.md#events-the-one-vocabulary) and must hold after it.
+# Every kind, in the order the scenario below writes them. Kinds still at payload version 1 hold
+# the bytes the log held before the event vocabulary (docs/architecture.md#events-the-one-
+# vocabulary); assessed, notice and reopened are at version 2 ("v": 2), which adds the update
+# clocks, the interval and a notice's ETA and workaround (docs/architecture.md#update-clocks).
 PAYLOADS = [
     ("opened", '{"affected":12,"dedup_key":"flood-2","note":"Water on the floor","owner":"alice",'
                '"scenario":"lab-flood","services":["booking","lab"],"title":"Flood in lab 2"}'),
     ("deadline_started", '{"deadline":"insurer","due_at":"2026-11-24T10:00:00Z",'
                          '"title":"Tell the insurer"}'),
     ("retriggered", '{"dedup_key":"flood-2","note":"Alarm again","title":"Flood again"}'),
-    ("assessed", '{"answers":{"people":12,"realtime":"no","reporter":"Ann","samples_at_risk":"no",'
-                 '"scope":"room"},"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",'
-                 '"severity":"SEV2"}'),
+    ("assessed", '{"answers":{"people":12,"realtime":"no","reporter":"Ann",'
+                 '"samples_at_risk":"no","scope":"room"},"clocks":{"":"2026-11-22T11:10:00Z"},'
+                 '"next_update_due":"2026-11-22T11:10:00Z","rule":"many-people",'
+                 '"severity":"SEV2","update_interval":3600,"v":2}'),
     ("severity_changed", '{"from":null,"rule":"many-people","to":"SEV2"}'),
-    ("updated", '{"affected":14,"eta":"2026-11-22T12:20:00Z","next_update_due":'
-                '"2026-11-22T11:20:00Z","note":"Pumps on","status":"identified"}'),
+    ("updated", '{"affected":14,"eta":"2026-11-22T12:20:00Z","note":"Pumps on",'
+                '"status":"identified"}'),
     ("updated", '{"status":"monitoring"}'),
     ("handoff", '{"from":"alice","note":"Samples moved","to":"bob"}'),
     ("acknowledged", '{"handed_off_at":"2026-11-22T10:30:00Z","owner":"bob"}'),
     ("step", '{"note":"Breaker 4","state":"done","step":"power-off"}'),
     ("step", '{"state":"skipped","step":"move-samples"}'),
-    ("assessed", '{"answers":{"people":40,"realtime":"yes","reporter":"Ann","samples_at_risk":"yes",'
-                 '"scope":"floor"},"next_update_due":"2026-11-22T11:00:00Z",'
-                 '"rule":"whole-floor-or-samples","severity":"SEV1"}'),
+    ("assessed", '{"answers":{"people":40,"realtime":"yes","reporter":"Ann",'
+                 '"samples_at_risk":"yes","scope":"floor"},"clocks":{"":"2026-11-22T11:00:00Z"},'
+                 '"next_update_due":"2026-11-22T11:00:00Z","rule":"whole-floor-or-samples",'
+                 '"severity":"SEV1","update_interval":900,"v":2}'),
     ("severity_changed", '{"from":"SEV2","rule":"whole-floor-or-samples","to":"SEV1"}'),
     ("deadline_started", '{"deadline":"sample-owner","due_at":"2026-11-23T10:45:00Z",'
                          '"title":"Tell sample owners"}'),
     ("deadline_met", '{"deadline":"sample-owner","due_at":"2026-11-23T10:45:00Z","late":false,'
                      '"note":"Called them"}'),
     ("deadline_met", '{"deadline":"insurer","due_at":"2026-11-24T10:00:00Z","late":true}'),
-    ("notice", '{"audience":"frontline","channel":"stdout","note":"Lab 2 closed","notice":1,'
-               '"recipients":1,"template":"frontline-briefing"}'),
+    ("notice", '{"audience":"frontline","channel":"stdout",'
+               '"clocks":{"frontline":"2026-11-22T11:10:00Z"},'
+               '"next_update_due":"2026-11-22T11:10:00Z","note":"Lab 2 closed","notice":1,'
+               '"recipients":1,"template":"frontline-briefing","v":2}'),
     ("notice_sent", '{"attempted":1,"audience":"frontline","failed":0,"notice":1,"pending":0,'
                     '"sent":1}'),
-    ("notice", '{"audience":"customers","channel":"stdout","next_update_due":"2026-11-22T11:15:00Z",'
-               '"notice":2,"recipients":2,"template":"customer-first-notice"}'),
+    ("notice", '{"audience":"customers","channel":"stdout",'
+               '"clocks":{"customers":"2026-11-22T11:15:00Z","frontline":"2026-11-22T11:10:00Z"},'
+               '"next_update_due":"2026-11-22T11:15:00Z","notice":2,"recipients":2,'
+               '"template":"customer-first-notice","v":2}'),
     ("notice_sent", '{"attempted":2,"audience":"customers","failed":0,"notice":2,"pending":0,'
                     '"sent":2}'),
     ("closed", '{"actions":["Fit a leak sensor","Check pipes yearly"],"recurrence":"unlikely",'
                '"resolution":"Pumped out","root_cause":"A burst pipe"}'),
-    ("reopened", '{"note":"Water again"}'),
+    ("reopened", '{"clocks":{"":"2026-11-25T11:15:00Z"},"note":"Water again","v":2}'),
     ("closed", '{"actions":[],"resolution":"Pumped out again"}'),
 ]
 
