@@ -196,11 +196,12 @@ class CloseAllClearTest(CloseBriefTestCase):
         page = self.outbox_message(1, 8, self.delivery_ids(8)[0])
         self.assertIn("Resolved: 2026-11-22 13:00 CET.", page)
 
-        # The same command again resumes the same notice: nothing is sent twice.
+        # The same command again at once is refused: nothing is sent twice.
         argv = shlex.split(commands[1])
-        out = self.ok(*argv[1:], env={"OUTAGE_NOW": LATER})
-        self.assertEqual(out, "Notice 7 was already sent: 2 sent, 0 failed; nothing left to "
-                              "send.\n")
+        code, out, err = self.run(*argv[1:], env={"OUTAGE_NOW": LATER})
+        self.assertEqual((code, out), (5, ""))
+        self.assertEqual(err, "outage: notice 7 to customers went out 0s ago with the same "
+                              "message; to send it again as a new update, add --again\n")
         self.assertEqual(len(self.notices()), 8)
 
     def test_notify_sends_them_while_closing(self):
@@ -477,7 +478,7 @@ class BriefTest(CloseBriefTestCase):
             "Pending\n"
             "  [ ] move-samples             frontline       Move samples to the cold room\n"
             "  deadline insurer             due 2026-11-24 11:00 CET (in 1d 23h) Tell the insurer\n"
-            "  next update due 2026-11-22 12:00 CET (in 10m)\n"
+            "  next update due 2026-11-22 12:05 CET (in 15m)\n"
             "QUEUED\n"
             "\n"
             "Last messages\n"
@@ -533,7 +534,8 @@ class BriefTest(CloseBriefTestCase):
         self.assertEqual([s["id"] for s in pending["steps"]], ["move-samples"])
         self.assertEqual([(d["name"], d["due_at"]) for d in pending["deadlines"]],
                          [("insurer", "2026-11-24T10:00:00Z")])
-        self.assertEqual(pending["next_update_due"], "2026-11-22T11:00:00Z")
+        # The front line was promised the next briefing by 11:05 when told at 10:05.
+        self.assertEqual(pending["next_update_due"], "2026-11-22T11:05:00Z")
         self.assertIs(pending["update_overdue"], False)
         self.assertEqual(pending["handover_unacknowledged_since"], "2026-11-22T10:40:00Z")
         self.assertEqual(len(pending["queued"]), 1)

@@ -12,8 +12,14 @@ from harness import NOW, OutageTestCase
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
-ROW = "  {:>5}  {:<10}  {:<10}  {:<12}  {}"
-HEADER = "Updates overdue:\n" + ROW.format("ID", "SEVERITY", "OVERDUE", "OWNER", "TITLE") + "\n"
+ROW = "  {:>5}  {:<8}  {:<10}  {:<12}  {}"
+UPDATE_ROW = "  {:>5}  {:<8}  {:<16}  {:<10}  {:<12}  {}"
+HEADER = ("Updates due (each audience was promised the time, or the assessment asked for a first "
+          "update):\n" + UPDATE_ROW.format("ID", "SEVERITY", "AUDIENCE", "OVERDUE", "OWNER", "TITLE")
+          + "\n")
+UNASSESSED = ("Not assessed within 15m of opening (run `outage assess ID`):\n"
+              + ROW.format("ID", "SEVERITY", "WAITING", "OWNER", "TITLE") + "\n")
+FIRST = "(first update)"
 NOTHING = "Nothing overdue; no deadline within 4h.\n"
 
 
@@ -71,69 +77,87 @@ class OverdueUpdatesTest(DueTestCase):
         self.flood("Flood in lab 2", SEV2)
         self.flood("Flood on the whole floor", SEV1, owner="priya")
         self.flood("Damp corner", SEV4)
-        self.open_incident("Not assessed yet", "lab-flood")
+        # A monitoring hook's incident nobody assessed: due 15 minutes after it opened.
+        self.open_incident("Not assessed yet", "lab-flood", env={"OUTAGE_NOW": NOW})
 
     def test_nothing_due_right_after_assessment(self):
         self.assertEqual(self.due(NOW), (0, NOTHING))
         self.assertEqual(self.due(NOW, "--fail-if-overdue"), (0, NOTHING))
         self.assertEqual(self.due_json(NOW), [])
-        # Due at 10:30 is not overdue at 10:30.
-        self.assertEqual(self.due_json("2026-11-22T10:30:00Z"), [])
-        self.assertEqual(self.due_ids("2026-11-22T10:30:01Z"), [("update", 2)])
+        self.assertEqual(self.due_json("2026-11-22T10:14:59Z"), [])
+        # Due at exactly its time: the first update at 10:30, the assessment at 10:15.
+        self.assertEqual(self.due_ids("2026-11-22T10:15:00Z"), [("unassessed", 4)])
+        self.assertEqual(self.due_ids("2026-11-22T10:29:59Z"), [("unassessed", 4)])
+        self.assertEqual(self.due_ids("2026-11-22T10:30:00Z"), [("unassessed", 4), ("update", 2)])
 
     def test_overdue_most_overdue_first_with_how_long_and_owner(self):
         code, out = self.due("2026-11-22T11:30:00Z")
         self.assertEqual(code, 0)
-        self.assertEqual(out, HEADER
-                         + ROW.format(2, "SEV1", "1h", "priya", "Flood on the whole floor") + "\n"
-                         + ROW.format(1, "SEV2", "30m", "tester", "Flood in lab 2") + "\n")
+        self.assertEqual(out, UNASSESSED
+                         + ROW.format(4, "-", "1h 30m", "tester", "Not assessed yet") + "\n\n"
+                         + HEADER
+                         + UPDATE_ROW.format(2, "SEV1", FIRST, "1h", "priya",
+                                             "Flood on the whole floor") + "\n"
+                         + UPDATE_ROW.format(1, "SEV2", FIRST, "30m", "tester", "Flood in lab 2")
+                         + "\n")
+        self.ok("assess", "4", *SEV4, env={"OUTAGE_NOW": "2026-11-22T11:30:00Z"})
         code, out = self.due("2026-11-23T08:15:00Z")
         self.assertEqual(out, HEADER
-                         + ROW.format(2, "SEV1", "21h 45m", "priya", "Flood on the whole floor")
-                         + "\n" + ROW.format(1, "SEV2", "21h 15m", "tester", "Flood in lab 2")
-                         + "\n" + ROW.format(3, "SEV4", "10h 15m", "tester", "Damp corner")
-                         + "\n")
+                         + UPDATE_ROW.format(2, "SEV1", FIRST, "21h 45m", "priya",
+                                             "Flood on the whole floor") + "\n"
+                         + UPDATE_ROW.format(1, "SEV2", FIRST, "21h 15m", "tester",
+                                             "Flood in lab 2") + "\n"
+                         + UPDATE_ROW.format(3, "SEV4", FIRST, "10h 15m", "tester", "Damp corner")
+                         + "\n" + UPDATE_ROW.format(4, "SEV4", FIRST, "8h 45m", "tester",
+                                                   "Not assessed yet") + "\n")
 
     def test_json_array(self):
         doc = self.due_json("2026-11-22T11:30:00Z")
         self.assertEqual(doc, [
+            {"kind": "unassessed", "incident": 4, "title": "Not assessed yet", "severity": None,
+             "owner": "tester", "opened_at": NOW, "waiting_minutes": 90},
             {"kind": "update", "incident": 2, "title": "Flood on the whole floor",
-             "severity": "SEV1", "owner": "priya", "due_at": "2026-11-22T10:30:00Z",
-             "overdue_minutes": 60},
+             "severity": "SEV1", "owner": "priya", "audience": None,
+             "due_at": "2026-11-22T10:30:00Z", "overdue_minutes": 60},
             {"kind": "update", "incident": 1, "title": "Flood in lab 2", "severity": "SEV2",
-             "owner": "tester", "due_at": "2026-11-22T11:00:00Z", "overdue_minutes": 30},
+             "owner": "tester", "audience": None, "due_at": "2026-11-22T11:00:00Z",
+             "overdue_minutes": 30},
         ])
-        self.assertIs(type(doc[0]["overdue_minutes"]), int)
+        self.assertIs(type(doc[1]["overdue_minutes"]), int)
 
     def test_fail_if_overdue(self):
         code, out = self.due("2026-11-22T10:45:00Z", "--fail-if-overdue")
         self.assertEqual(code, 7)
-        self.assertIn(ROW.format(2, "SEV1", "15m", "priya", "Flood on the whole floor"), out)
+        self.assertIn(UPDATE_ROW.format(2, "SEV1", FIRST, "15m", "priya",
+                                        "Flood on the whole floor"), out)
         code, out = self.run("due", "--fail-if-overdue", "--json",
                              env={"OUTAGE_NOW": "2026-11-22T10:45:00Z"})[:2]
         self.assertEqual(code, 7)
-        self.assertEqual(len(json.loads(out)), 1)
-        self.assertEqual(self.due("2026-11-22T10:29:00Z", "--fail-if-overdue"), (0, NOTHING))
+        self.assertEqual(len(json.loads(out)), 2)
+        self.assertEqual(self.due("2026-11-22T10:14:00Z", "--fail-if-overdue"), (0, NOTHING))
+        # An incident nobody assessed fails cron on its own.
+        code, out = self.due("2026-11-22T10:20:00Z", "--fail-if-overdue")
+        self.assertEqual((code, out), (7, UNASSESSED
+                                       + ROW.format(4, "-", "20m", "tester", "Not assessed yet")
+                                       + "\n"))
         # Without the flag, overdue is still exit 0.
         self.assertEqual(self.due("2026-11-22T10:45:00Z")[0], 0)
 
-    def test_update_with_a_note_moves_the_next_update(self):
+    def test_a_note_moves_no_clock(self):
         late = "2026-11-22T11:30:00Z"
+        self.ok("assess", "4", *SEV4, env={"OUTAGE_NOW": late})
         self.assertEqual(self.due_ids(late), [("update", 2), ("update", 1)])
-        # A status change without a note is not an update to the audience.
-        self.ok("update", "1", "--status", "identified", env={"OUTAGE_NOW": late})
-        self.assertEqual(self.due_ids(late), [("update", 2), ("update", 1)])
+        # A note is the team's record: nobody outside heard anything.
         doc = self.run_json("update", "1", "--note", "Pumps running", env={"OUTAGE_NOW": late})
-        self.assertEqual(doc["next_update_due"], "2026-11-22T12:30:00Z")  # now + 1h
-        self.assertEqual(self.due_ids(late), [("update", 2)])
-        self.assertEqual(self.due_ids("2026-11-22T12:30:00Z"), [("update", 2)])
-        self.assertEqual(self.due_json("2026-11-22T12:31:00Z")[1]["overdue_minutes"], 1)
-        self.ok("update", "2", "--note", "Floor dry", env={"OUTAGE_NOW": late})
-        self.assertEqual(self.due(late, "--fail-if-overdue"), (0, NOTHING))
+        self.assertEqual(doc["next_update_due"], "2026-11-22T11:00:00Z")
+        self.assertEqual(self.due_ids(late), [("update", 2), ("update", 1)])
+        self.assertEqual(self.due_json(late)[1]["overdue_minutes"], 30)
 
     def test_closed_incidents_are_not_due(self):
         self.close("2", "Pumped out")
-        self.assertEqual(self.due_ids("2026-11-22T11:30:00Z"), [("update", 1)])
+        self.assertEqual(self.due_ids("2026-11-22T11:30:00Z"), [("unassessed", 4), ("update", 1)])
+        shown = self.run_json("show", "2")
+        self.assertIsNone(shown["next_update_due"])
 
 
 class ReassessmentTest(DueTestCase):
@@ -159,7 +183,9 @@ class DeadlinesDueTest(DueTestCase):
         self.flood("Samples wet", SEV4_SAMPLES, owner="priya")
 
     def note(self, at):
-        self.ok("update", "1", "--note", "Still drying", env={"OUTAGE_NOW": at})
+        """Tells staff, which promises the next update an interval (12h) later."""
+        self.ok("notify", "1", "--audience", "staff", "--template", "staff-alert", "--channel",
+                "stdout", "--force", env={"OUTAGE_NOW": at})
 
     def test_deadlines_due_soon_are_listed_but_do_not_fail(self):
         at = "2026-11-22T11:00:00Z"
@@ -172,7 +198,7 @@ class DeadlinesDueTest(DueTestCase):
         }])
         self.assertEqual(self.due(at, "--within", "1d", "--fail-if-overdue")[0], 0)
         self.assertEqual(len(self.due_json(at, "--within", "2d")), 2)
-        # Within the default 4h: at 07:00Z the next update is due at 09:00Z (a note at 21:00Z).
+        # Within the default 4h: at 07:00Z the next update is due at 09:00Z (staff told at 21:00Z).
         self.note("2026-11-22T21:00:00Z")
         code, out = self.due("2026-11-23T07:00:00Z", "--fail-if-overdue")
         self.assertEqual(code, 0)
@@ -188,7 +214,7 @@ class DeadlinesDueTest(DueTestCase):
         at = "2026-11-23T11:00:00Z"
         code, out = self.due(at, "--fail-if-overdue")
         self.assertEqual(code, 7)
-        self.assertNotIn("Updates overdue", out)
+        self.assertNotIn("Updates due", out)
         self.assertIn("Deadlines missed or due within 4h:\n     ID  DEADLINE", out)
         self.assertRegex(out, r"\n      1  sample-owner +MISSED 1h ago +Tell sample owners\n")
         doc = self.due_json(at)
@@ -294,7 +320,7 @@ class HandoverDueTest(DueTestCase):
                          [("update", 2), ("handover", 2), ("handover", 1), ("deadline", 1),
                           ("deadline", 2)])
         code, out = self.due(at)
-        self.assertIn(ROW.format(2, "SEV1", "15m", "bob", "Flood in lab 2") + "\n\n"
+        self.assertIn(UPDATE_ROW.format(2, "SEV1", FIRST, "15m", "bob", "Flood in lab 2") + "\n\n"
                       + self.HANDOVERS
                       + ROW.format(2, "SEV1", "45m", "bob", "Flood in lab 2") + "\n"
                       + ROW.format(1, "SEV4", "35m", "carl", "Damp corner") + "\n", out)

@@ -23,8 +23,10 @@ def at(hhmm):
     return {"OUTAGE_NOW": f"2026-11-22T{hhmm}:00Z"}
 
 
-# Every kind, in the order the scenario below writes them: what the log held before the event
-# vocabulary (docs/architecture.md#events-the-one-vocabulary) and must hold after it.
+# Every kind, in the order the scenario below writes them. Kinds still at payload version 1 hold
+# the bytes the log held before the event vocabulary (docs/architecture.md#events-the-one-
+# vocabulary); assessed, notice and reopened are at version 2 ("v": 2), which adds the update
+# clocks, the interval and a notice's ETA and workaround (docs/architecture.md#update-clocks).
 PAYLOADS = [
     ("opened", '{"affected":12,"dedup_key":"flood-2","note":"Water on the floor","owner":"alice",'
                '"scenario":"lab-flood","services":["booking","lab"],"title":"Flood in lab 2"}'),

@@ -159,16 +159,26 @@ webhooks:
         kinds = [e["kind"] for e in shown["timeline"]]
         self.assertEqual(kinds[-2:], ["notice", "notice_sent"])
 
-    def test_same_call_resumes_and_a_new_note_is_a_new_notice(self):
+    def test_same_call_repeats_later_and_a_new_note_is_a_new_notice(self):
         args = ["notify", str(self.incident), "--audience", "frontline", "--channel", "email",
                 "--to", "desk@example.com", "--note", "Pumps on their way"]
         self.ok(*args)
-        out = self.ok(*args)
-        self.assertIn("was already sent", out)
+        # Moments later the same call is taken for an accident: refused, nothing recorded.
+        before = self.snapshot_db()
+        self.assert_fails(args, 5, "outage: notice 1 to frontline went out 0s ago with the same "
+                                   "message; to send it again as a new update, add --again\n")
+        self.assertEqual(self.snapshot_db(), before)
         self.assertEqual(len(self.mailbox.messages), 1)
         self.ok(*args[:-1], "Pumps arrived")
         self.assertEqual(len(self.mailbox.messages), 2)
         self.assertEqual(self.query("SELECT count(*) FROM notices")[0][0], 2)
+        # Two hours later the same call is the next update: a new notice, a fresh promise.
+        out = self.ok(*args, env={"OUTAGE_NOW": "2026-11-22T12:00:00Z"})
+        self.assertIn("Notice 3 to frontline: 1 sent", out)
+        self.assertEqual(len(self.mailbox.messages), 3)
+        # --again sends at once.
+        self.ok(*args, "--again", env={"OUTAGE_NOW": "2026-11-22T12:00:00Z"})
+        self.assertEqual(len(self.mailbox.messages), 4)
 
     def test_bulk_send_killed_part_way_resumes_without_duplicates(self):
         rows = [f"user{i}@example.com,User {i},Org{i // 2},en" for i in range(1000)]
