@@ -112,11 +112,7 @@ ExportCounts export_incidents(Store& store, const IncidentFilter& filter, Export
     auto incidents = store.list_incidents(filter);
     // Every incident is checked against its events before the first is written: an export is
     // refused whole, never cut off halfway (services/verify.hpp).
-    StateCheck check;
-    for (const auto& incident : incidents)
-        check.add(
-            check_incident(store, incident, store.timeline(incident.id), StateScope::incident));
-    require_matching_state(check);
+    require_matching_state(check_incidents(store, incidents, StateScope::incident));
     return format == ExportFormat::csv ? export_csv(store, incidents, events, write)
                                        : export_json(store, incidents, events, write);
 }

@@ -190,6 +190,14 @@ StateCheck check_incident(Store& store, const Incident& incident,
     return compare_incident(store, incident, timeline, scope, store.last_legacy_event());
 }
 
+StateCheck check_incidents(Store& store, const std::vector<Incident>& incidents, StateScope scope) {
+    StateCheck check;
+    std::int64_t legacy = store.last_legacy_event();
+    for (const auto& incident : incidents)
+        check.add(compare_incident(store, incident, store.timeline(incident.id), scope, legacy));
+    return check;
+}
+
 VerifyResult verify_log(Store& store, const std::optional<std::string>& head) {
     VerifyResult result;
     result.head_wanted = head;

@@ -83,8 +83,17 @@ class StoredOutOfRangeTest(OutageTestCase):
             self.open_incident(title)
         for incident in ("1", "2", "3"):
             self.ok("assess", incident, "--answer", "down=yes")
+        self.ok("update", "1", "--eta", "2h")
         conn = sqlite3.connect(self.db)
         try:
+            # The events said so too: show, report and export print an incident only when its
+            # events give its state (tests/e2e/test_verify.py). The chain no longer matches.
+            for incident, due in ((1, "10000-01-01T00:59:00Z"), (2, "9999-12-31T23:59:00Z")):
+                conn.execute("UPDATE events SET payload = json_set(payload, '$.next_update_due', "
+                             "?, '$.clocks.\"\"', ?) WHERE incident_id = ? AND kind = 'assessed'",
+                             (due, due, incident))
+            conn.execute("UPDATE events SET payload = json_set(payload, '$.eta', "
+                         "'9999-12-31T23:59:00Z') WHERE incident_id = 1 AND kind = 'updated'")
             conn.execute("UPDATE incidents SET next_update_due = '10000-01-01T00:59:00Z', "
                          "eta = '9999-12-31T23:59:00Z' WHERE id = 1")
             conn.execute("UPDATE incidents SET next_update_due = '9999-12-31T23:59:00Z' "

@@ -93,6 +93,9 @@ enum class StateScope { incident, full };
 StateCheck check_incident(Store& store, const Incident& incident,
                           const std::vector<Event>& timeline, StateScope scope);
 
+// The same for each of `incidents`, reading its timeline (`export`).
+StateCheck check_incidents(Store& store, const std::vector<Incident>& incidents, StateScope scope);
+
 // Error(runtime) naming the first difference or problem, for the commands that print an
 // incident (`show`, `report`, `export`): they refuse a state its events do not give.
 void require_matching_state(const StateCheck& check);
