@@ -20,9 +20,14 @@ from stats_large import build_log
 
 SHOW_SQL = ("SELECT * FROM incidents WHERE id = {id};"
             "SELECT * FROM events WHERE incident_id = {id} ORDER BY id;")
-DUE_SQL = ("SELECT id, severity, next_update_due, owner, title FROM incidents "
-           "WHERE status = 'open' AND next_update_due < '2027-01-01T00:00:00Z' "
-           "ORDER BY next_update_due;"
+# What `due` reads: incidents nobody assessed, the update clocks whose time has come, and the
+# deadlines missed or close (the handover check reads the open incidents of the first query).
+DUE_SQL = ("SELECT id, severity, opened_at, owner, title, handed_off_at FROM incidents "
+           "WHERE status = 'open' ORDER BY id;"
+           "SELECT i.id, i.severity, c.audience, c.due_at, i.owner, i.title "
+           "FROM update_clocks c JOIN incidents i ON i.id = c.incident_id "
+           "WHERE i.status = 'open' AND c.due_at <= '2027-01-01T00:00:00Z' "
+           "ORDER BY c.due_at;"
            "SELECT * FROM deadlines WHERE met_at IS NULL AND due_at < '2027-01-01T04:00:00Z' "
            "ORDER BY due_at;")
 OPEN_SQL = ("BEGIN IMMEDIATE;"

@@ -58,6 +58,8 @@ std::string close_notify_command(IncidentId id, const AllClear& clear) {
         command += fmt::format(" --recipients-of {}", *clear.recipients_of);
     else if (!clear.blocked.empty())
         command += " --to ADDRESS";
+    if (clear.lang)
+        command += " --lang " + close_shell_word(*clear.lang);
     if (clear.note)
         command += " --note " + close_shell_word(*clear.note);
     if (clear.force)

@@ -78,6 +78,8 @@ AllClear make_all_clear(Store& store, const PlanEntry* entry, const NoticeRecord
     // webhook).
     auto first = store.deliveries(last.id, 0, 1);
     bool had_recipients = !first.empty() && !first.front().recipient.empty();
+    if (!first.empty() && first.front().recipient.empty())
+        clear.lang = first.front().lang;
     bool was_webhook = last.channel == "webhook", is_webhook = clear.channel == "webhook";
     if (had_recipients && was_webhook == is_webhook) {
         DeliveryCounts counts = store.delivery_counts(last.id);
@@ -130,6 +132,7 @@ NotifyRequest all_clear_request(IncidentId id, const AllClear& clear) {
         request.channel = clear.channel;
     request.recipients_of = clear.recipients_of;
     request.note = clear.note;
+    request.lang = clear.lang;
     request.force = clear.force;
     return request;
 }

@@ -143,6 +143,7 @@ json notice_fields(Store& store, const Incident& incident, const Runbook& runboo
             check_note(name, **value);
     if (request.supplier)
         check_line("--supplier", *request.supplier);
+    const bool open = incident.status == Status::open;
     json fields = {
         {"incident_id", std::to_string(incident.id)},
         {"reference", fmt::format("INC-{}", incident.id)},
@@ -158,8 +159,14 @@ json notice_fields(Store& store, const Incident& incident, const Runbook& runboo
         {"services_text", fmt::format("{}", fmt::join(incident.services, ", "))},
         {"affected", incident.affected ? std::to_string(*incident.affected) : ""},
         {"owner", incident.owner.value_or("")},
-        {"eta", local_time(request.eta ? request.eta : incident.eta)},
-        {"workaround", request.workaround ? *request.workaround : incident.workaround.value_or("")},
+        // Once closed, the estimate and the workaround of the outage are history: they reach a
+        // message only when given to it.
+        {"eta", local_time(request.eta ? request.eta
+                           : open      ? incident.eta
+                                       : std::nullopt)},
+        {"workaround", request.workaround ? *request.workaround
+                       : open             ? incident.workaround.value_or("")
+                                          : std::string()},
         {"note", request.note.value_or("")},
         {"update_number", std::to_string(store.count_notices(incident.id, request.audience) + 1)},
         {"next_update", local_time(next_update_promise(incident, now))},

@@ -158,14 +158,14 @@ class CloseAllClearTest(CloseBriefTestCase):
             f"      outage notify 1 --audience frontline --recipients-of 1 --note {RESOLVED_NOTE}\n"
             "  staff          staff-alert            via email    needs recipients: notice 4 went by "
             "stdout to no one in particular, so there are no e-mail addresses to reuse\n"
-            f"      outage notify 1 --audience staff --to ADDRESS --note {RESOLVED_NOTE}\n"
+            f"      outage notify 1 --audience staff --to ADDRESS --lang en --note {RESOLVED_NOTE}\n"
             "  customers      customer-all-clear     via file     to the 2 recipients of notice 2\n"
             "      outage notify 1 --audience customers --template customer-all-clear "
             "--recipients-of 2\n"
             "\n"
             "Switch back what the incident put up (each stays until it is replaced):\n"
             "  the status page (status-page: status-page-notice via file)\n"
-            "      outage notify 1 --audience status-page\n"))
+            "      outage notify 1 --audience status-page --lang en\n"))
         self.assertEqual(len(self.notices()), 5, "close itself sends nothing")
 
         # The printed commands are exact: run them as printed.
@@ -214,7 +214,7 @@ class CloseAllClearTest(CloseBriefTestCase):
             "Notice 6 to frontline: 1 sent, 0 failed, 0 pending.\n"
             "Not sent to staff: notice 4 went by stdout to no one in particular, so there are no "
             "e-mail addresses to reuse; send it with:\n"
-            f"  outage notify 1 --audience staff --to ADDRESS --note {RESOLVED_NOTE}\n"
+            f"  outage notify 1 --audience staff --to ADDRESS --lang en --note {RESOLVED_NOTE}\n"
             "Notice 7 to customers: 2 sent, 0 failed, 0 pending.\n"
             "\n"
             "Replacing what the incident put up (put each new text where the old one is live, "
@@ -268,7 +268,7 @@ class CloseAllClearTest(CloseBriefTestCase):
         self.assertEqual(doc["all_clear"], [
             {"audience": "staff", "template": "staff-alert", "channel": "email",
              "recipients_of": None, "recipients": 0,
-             "command": "outage notify 1 --audience staff --to ADDRESS --note 'Resolved: Dry'",
+             "command": "outage notify 1 --audience staff --to ADDRESS --lang en --note 'Resolved: Dry'",
              "blocked": "notice 1 went by stdout to no one in particular, so there are no "
                         "e-mail addresses to reuse",
              "sent": None, "error": None, "switch_back": None},
@@ -306,7 +306,7 @@ class CloseAllClearTest(CloseBriefTestCase):
         self.ok("assess", "1", "--answer", "people=2")
         self.mark_steps()
         out = self.close("1", "--resolution", "Dry")
-        self.assertIn("      outage notify 1 --audience status-page --force\n", out)
+        self.assertIn("      outage notify 1 --audience status-page --lang en --force\n", out)
         self.ok("notify", "1", "--audience", "status-page", "--force")
 
 

@@ -259,11 +259,13 @@ class SwitchBackTest(OutageTestCase):
             "Switch back what the incident put up (each stays until it is replaced):\n"
             "  the status page (status-page: status-page-notice via file)\n"
             "      outage notify 1 --audience status-page --template status-page-notice "
-            "--channel file\n"
+            "--channel file --lang en\n"
             "  the automatic reply to incoming e-mail (auto-reply: auto-reply via file)\n"
-            "      outage notify 1 --audience auto-reply --template auto-reply --channel file\n"
+            "      outage notify 1 --audience auto-reply --template auto-reply --channel file "
+            "--lang en\n"
             "  the phone line's recorded message (phone: ivr-message via file)\n"
-            "      outage notify 1 --audience phone --template ivr-message --channel file\n"))
+            "      outage notify 1 --audience phone --template ivr-message --channel file "
+            "--lang en\n"))
         commands = [line.strip() for line in section.splitlines()
                     if line.startswith("      outage notify")]
         for command in commands:

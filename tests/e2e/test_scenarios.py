@@ -462,8 +462,6 @@ class StoryTestCase(OutageTestCase):
                     for value in (eta, workaround):
                         if value:
                             self.assertNotIn(value, message.body)
-                    self.assertNotRegex(message.body, r"(?i)working (on it|to fix it)|still "
-                                                      r"affected|werken aan een oplossing")
 
     def assert_report_stable(self, incident, first, later):
         """The report made at `first` and at `later` says the same, but for when it was made."""
@@ -629,13 +627,6 @@ class SanControllerTest(StoryTestCase):
                 self.assertIn("12:30", said(message, "eta"))
                 self.assertEqual(said(message, "workaround"), "Order by phone on +31 20 555 0199")
         self.assertGreaterEqual(len(updates), 2)
-        # ◆ Each update threads under the first notice in the customer's mailbox.
-        first = {m.recipient: str(m.headers["Message-ID"]) for m in self.messages(customers)}
-        with self.subTest("updates thread under the first notice"):
-            for message in self.messages(updates[0]):
-                self.assertEqual(message.headers["In-Reply-To"], first[message.recipient],
-                                 f"{message}: no In-Reply-To the first notice")
-                self.assertIn(first[message.recipient], str(message.headers["References"]))
         self.assert_agree(L("11:49"), 1)
 
         # 11:50 Handover; the colleague acknowledges from their own login.

@@ -24,8 +24,11 @@ struct AllClear {
     std::optional<std::int64_t> recipients_of; // send to that notice's recipients
     std::int64_t recipients = 0;
     std::optional<std::string> note; // internal audiences: how it was resolved
-    bool force = false;              // the severity is below the plan's minimum for the audience
-    std::string blocked;             // why it cannot be sent as it stands; empty when it can
+    // The language of a notice that went to no one in particular (a phone message, a page):
+    // its replacement speaks it too. Recipients reused keep their own.
+    std::optional<std::string> lang;
+    bool force = false;  // the severity is below the plan's minimum for the audience
+    std::string blocked; // why it cannot be sent as it stands; empty when it can
     // What the audience's notices put up that stays until it is replaced ("the status page",
     // "the automatic reply to incoming e-mail"): sending this switches it back. Empty for a
     // message people read once.
