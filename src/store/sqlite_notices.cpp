@@ -62,9 +62,9 @@ std::int64_t SqliteStore::count_notices(IncidentId incident, std::string_view au
 }
 
 std::vector<NoticeRecord> SqliteStore::notices(IncidentId incident) {
-    SQLite::Statement stmt(
-        m_db,
-        fmt::format("SELECT {} FROM notices WHERE incident_id = ? ORDER BY id", notice_columns));
+    SQLite::Statement& stmt =
+        prepared(m_notices, fmt::format("SELECT {} FROM notices WHERE incident_id = ? ORDER BY id",
+                                        notice_columns));
     stmt.bind(1, incident);
     std::vector<NoticeRecord> result;
     while (stmt.executeStep())

@@ -13,6 +13,15 @@ namespace outage {
 
 SqliteStore::SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
 
+SQLite::Statement& SqliteStore::prepared(std::unique_ptr<SQLite::Statement>& slot,
+                                         const std::string& sql) {
+    if (!slot)
+        slot = std::make_unique<SQLite::Statement>(m_db, sql);
+    slot->reset();
+    slot->clearBindings();
+    return *slot;
+}
+
 void SqliteStore::begin_write() {
     m_db.exec("BEGIN IMMEDIATE");
 }
@@ -137,8 +146,9 @@ std::optional<AssessmentRecord> SqliteStore::last_assessment(IncidentId incident
 }
 
 std::vector<AssessmentRecord> SqliteStore::assessments(IncidentId incident) {
-    SQLite::Statement stmt(m_db, "SELECT at, actor, answers, severity, rule FROM assessments "
-                                 "WHERE incident_id = ? ORDER BY id");
+    SQLite::Statement& stmt = prepared(m_assessments, "SELECT at, actor, answers, severity, rule "
+                                                      "FROM assessments WHERE incident_id = ? "
+                                                      "ORDER BY id");
     stmt.bind(1, incident);
     std::vector<AssessmentRecord> result;
     while (stmt.executeStep())
@@ -147,8 +157,9 @@ std::vector<AssessmentRecord> SqliteStore::assessments(IncidentId incident) {
 }
 
 std::vector<StepProgress> SqliteStore::step_progress(IncidentId incident) {
-    SQLite::Statement stmt(m_db, "SELECT step_id, state, note, at, actor FROM step_progress "
-                                 "WHERE incident_id = ? ORDER BY at, step_id");
+    SQLite::Statement& stmt = prepared(m_steps, "SELECT step_id, state, note, at, actor FROM "
+                                                "step_progress WHERE incident_id = ? ORDER BY at, "
+                                                "step_id");
     stmt.bind(1, incident);
     std::vector<StepProgress> result;
     while (stmt.executeStep()) {
@@ -177,9 +188,10 @@ void SqliteStore::save_step_progress(IncidentId incident, const StepProgress& pr
 }
 
 std::vector<Deadline> SqliteStore::deadlines(IncidentId incident) {
-    SQLite::Statement stmt(m_db, fmt::format("SELECT {} FROM deadlines WHERE incident_id = ? "
-                                             "ORDER BY due_at, name",
-                                             deadline_columns));
+    SQLite::Statement& stmt = prepared(m_deadlines, fmt::format("SELECT {} FROM deadlines WHERE "
+                                                                "incident_id = ? ORDER BY "
+                                                                "due_at, name",
+                                                                deadline_columns));
     stmt.bind(1, incident);
     std::vector<Deadline> result;
     while (stmt.executeStep())
@@ -202,8 +214,8 @@ void SqliteStore::save_deadline(const Deadline& deadline) {
 }
 
 UpdateClocks SqliteStore::update_clocks(IncidentId incident) {
-    SQLite::Statement stmt(m_db,
-                           "SELECT audience, due_at FROM update_clocks WHERE incident_id = ?");
+    SQLite::Statement& stmt = prepared(
+        m_update_clocks, "SELECT audience, due_at FROM update_clocks WHERE incident_id = ?");
     stmt.bind(1, incident);
     UpdateClocks clocks;
     while (stmt.executeStep())
@@ -289,9 +301,9 @@ Event SqliteStore::append_event(IncidentId incident, const Stamp& stamp, std::st
 }
 
 std::vector<Event> SqliteStore::timeline(IncidentId incident) {
-    SQLite::Statement stmt(
-        m_db,
-        fmt::format("SELECT {} FROM events WHERE incident_id = ? ORDER BY id", event_columns));
+    SQLite::Statement& stmt =
+        prepared(m_timeline, fmt::format("SELECT {} FROM events WHERE incident_id = ? ORDER BY id",
+                                         event_columns));
     stmt.bind(1, incident);
     std::vector<Event> events;
     while (stmt.executeStep())

