@@ -1,6 +1,7 @@
 #include "outage/services/notify.hpp"
 
 #include "outage/model/error.hpp"
+#include "outage/model/state.hpp"
 #include "outage/services/delivery_digest.hpp"
 #include "outage/services/lifecycle.hpp"
 #include "outage/services/notice_plan.hpp"
@@ -63,21 +64,18 @@ void refuse_accidental_repeat(Store& store, const NoticeRecord& earlier,
 // it gives are kept for later messages, and the next update it promises becomes its audience's
 // clock, replacing the first-update clock of the assessment (docs/architecture.md#update-clocks).
 // `plan.fields` already holds the promise, so the message and the clock say the same time.
-void keep_promises(Store& store, const NoticePlan& plan, events::Notice& payload) {
-    Incident incident = plan.incident;
-    if (payload.eta)
-        incident.eta = payload.eta;
-    if (payload.workaround)
-        incident.workaround = payload.workaround;
+void keep_promises(Store& store, const NoticePlan& plan, events::Notice& payload, Timestamp at) {
     if (plan.promise && uses_field(plan.tmpl, "next_update")) {
-        UpdateClocks clocks = store.update_clocks(incident.id);
+        UpdateClocks clocks = store.update_clocks(plan.incident.id);
         clocks.erase(first_update);
         clocks[plan.audience] = *plan.promise;
-        store.save_update_clocks(incident.id, clocks);
-        incident.next_update_due = earliest(clocks);
+        store.save_update_clocks(plan.incident.id, clocks);
         payload.next_update_due = plan.promise;
         payload.clocks = std::move(clocks);
     }
+    // What the event does to the incident is said once, where verify replays it.
+    Incident incident = plan.incident;
+    apply(incident, at, payload);
     if (incident.eta != plan.incident.eta || incident.workaround != plan.incident.workaround ||
         incident.next_update_due != plan.incident.next_update_due)
         store.save_incident(incident);
@@ -156,7 +154,7 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                                .identity = created.identity,
                                .fields_digest = fields_digest(created.fields),
                                .recipients_digest = recorded_deliveries.recipients};
-        keep_promises(store, plan, payload);
+        keep_promises(store, plan, payload, stamp.at);
         store.append_event(created.incident_id, stamp, payload);
         store.commit();
         recorded.notice = std::move(created);

@@ -196,8 +196,9 @@ std::vector<OverdueClock> FakeStore::overdue_clocks(Timestamp now) {
 }
 
 std::vector<Deadline> FakeStore::deadlines_due_before(Timestamp horizon) {
-    auto result = where(m_data.deadlines,
-                        [&](const Deadline& d) { return !d.met_at && has_passed(d.due_at, horizon); });
+    auto result = where(m_data.deadlines, [&](const Deadline& d) {
+        return !d.met_at && has_passed(d.due_at, horizon);
+    });
     std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
         return std::tie(a.due_at, a.incident_id, a.name) <
                std::tie(b.due_at, b.incident_id, b.name);
