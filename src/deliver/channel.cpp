@@ -1,7 +1,7 @@
 #include "outage/deliver/channel.hpp"
 
 #include "outage/deliver/email.hpp"
-#include "outage/io/atomic_file.hpp"
+#include "outage/deliver/file_channel.hpp"
 #include "outage/model/error.hpp"
 
 #include <curl/curl.h>
@@ -37,45 +37,6 @@ class StdoutChannel final : public Channel {
 
   private:
     std::ostream& m_out;
-};
-
-class FileChannel final : public Channel {
-  public:
-    FileChannel(fs::path outbox, std::string from)
-        : m_outbox(std::move(outbox)), m_partial(m_outbox / ".partial"), m_from(std::move(from)) {
-        std::error_code ec;
-        if (!fs::exists(m_outbox, ec)) {
-            fs::create_directories(m_outbox, ec);
-            if (ec)
-                throw Error(Exit::runtime, fmt::format("cannot create the outbox {}: {}",
-                                                       m_outbox.string(), ec.message()));
-            ::chmod(m_outbox.c_str(), 0700);
-        }
-        // Half-written messages live in a hidden folder of their own, so whatever picks up
-        // the outbox never sees them, and those a killed send left behind are found without
-        // reading the whole outbox.
-        fs::create_directory(m_partial, ec);
-        if (ec)
-            throw Error(Exit::runtime,
-                        fmt::format("cannot create {}: {}", m_partial.string(), ec.message()));
-        remove_abandoned_temp_files(m_partial);
-    }
-    void send(const Outgoing& message) override {
-        if (message.recipient.empty()) {
-            write_file_atomically(m_outbox / (message.file_stem + ".txt"),
-                                  message.subject + "\n\n" + message.body, 0600, m_partial);
-            return;
-        }
-        Email email{m_from,       message.recipient, message.subject,
-                    message.body, message.date,      message.message_id};
-        write_file_atomically(m_outbox / (message.file_stem + ".eml"), format_email(email), 0600,
-                              m_partial);
-    }
-
-  private:
-    fs::path m_outbox;
-    fs::path m_partial;
-    std::string m_from;
 };
 
 // libcurl and the thirty-odd libraries it pulls in cost every run of outage about 10 ms at
@@ -284,15 +245,29 @@ class WebhookChannel final : public Channel {
 
 } // namespace
 
+void Channel::send_all(std::span<const Outgoing> messages, const Done& done) {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        std::optional<DeliveryFailure> failure;
+        try {
+            send(messages[i]);
+        } catch (const DeliveryFailure& e) {
+            failure = e;
+        } catch (const Error& e) {
+            failure = DeliveryFailure(FailureKind::transient, e.what());
+        }
+        if (!done(i, failure))
+            return;
+    }
+}
+
 std::unique_ptr<Channel> make_channel(ChannelKind kind, const ChannelSettings& settings,
                                       const fs::path& outbox, std::ostream& out) {
     switch (kind) {
     case ChannelKind::stdout_channel:
         return std::make_unique<StdoutChannel>(out);
     case ChannelKind::file:
-        return std::make_unique<FileChannel>(
-            outbox,
-            settings.email ? settings.email->from : std::string("outage <outage@localhost>"));
+        return make_file_channel(outbox, settings.email ? settings.email->from
+                                                        : std::string("outage <outage@localhost>"));
     case ChannelKind::email:
         if (!settings.email)
             throw Error(Exit::runtime,

@@ -179,7 +179,10 @@ NotifyResult dry_run(Store& store, const NotifyEnvironment& env, const NotifyReq
     templates.adopt(plan.lang, std::move(plan.tmpl));
     plan.recipients.each(store, io.open_file, [&](const SourceRecipient& r) {
         Message message = templates.get(r.lang.empty() ? plan.lang : r.lang).render_for(r.columns);
-        preview->send({r.address, message.subject, message.body, "", "", stamp.at, {}});
+        preview->send({.recipient = r.address,
+                       .subject = message.subject,
+                       .body = message.body,
+                       .date = stamp.at});
         ++result.attempted;
     });
     return result;

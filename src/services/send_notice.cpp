@@ -62,15 +62,18 @@ std::int64_t send_unsent(Store& store, const NotifyEnvironment& env, const Notic
                             {"lang", renderer.source().lang}, {"subject", message.subject},
                             {"body", message.body},           {"fields", std::move(fields)}};
                     }
-                    Outgoing outgoing{delivery.recipient,
-                                      std::move(message.subject),
-                                      std::move(message.body),
-                                      fmt::format("outage.{}.{}.{}@{}", notice.incident_id,
-                                                  notice.id, delivery.id, domain),
-                                      fmt::format("incident-{}-notice-{}-{}", notice.incident_id,
-                                                  notice.id, delivery.id),
-                                      notice.created_at,
-                                      std::move(notice_json)};
+                    std::string message_id = fmt::format("outage.{}.{}.{}@{}", notice.incident_id,
+                                                         notice.id, delivery.id, domain);
+                    Outgoing outgoing{.recipient = delivery.recipient,
+                                      .subject = std::move(message.subject),
+                                      .body = std::move(message.body),
+                                      .message_id = message_id,
+                                      .file_stem =
+                                          fmt::format("incident-{}-notice-{}-{}",
+                                                      notice.incident_id, notice.id, delivery.id),
+                                      .idempotency_key = message_id,
+                                      .date = notice.created_at,
+                                      .notice = std::move(notice_json)};
                     channel.send(outgoing);
                 } catch (const Error& e) {
                     error = e.what();

@@ -20,9 +20,13 @@ namespace {
 const Timestamp t0 = *parse_iso_utc("2026-11-22T10:00:00Z");
 
 Outgoing message(const std::string& recipient, const std::string& body = "Pumps arrived.\n") {
-    return {
-        recipient, "Flood in lab 2", body, "outage.1.2.3@example.com", "incident-1-notice-2-3", t0,
-        {}};
+    return {.recipient = recipient,
+            .subject = "Flood in lab 2",
+            .body = body,
+            .message_id = "outage.1.2.3@example.com",
+            .file_stem = "incident-1-notice-2-3",
+            .idempotency_key = "outage.1.2.3@example.com",
+            .date = t0};
 }
 
 std::string read(const fs::path& file) {

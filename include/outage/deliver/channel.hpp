@@ -1,12 +1,17 @@
 #pragma once
 
 #include "outage/model/channel_settings.hpp"
+#include "outage/model/error.hpp"
 #include "outage/model/time.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,16 +25,46 @@ struct Outgoing {
     std::string body;
     std::string message_id; // stable across resumes: the same delivery keeps its id
     std::string file_stem;  // stable file name for the file channel
+    // Stable per delivery, the same in every attempt: a webhook request carries it as its
+    // Idempotency-Key header (and the notice JSON as "idempotency_key"), so a receiver can
+    // recognise a request sent again after a crash.
+    std::string idempotency_key;
     Timestamp date;
     nlohmann::json notice; // the notice and delivery as JSON, for webhook format "notice"
 };
 
+// How a message failed (docs/notify.md#failures). A transient failure is tried again by a
+// later send, after a backoff; a permanent one (the server refused the message: SMTP 5xx,
+// HTTP 4xx other than 408 and 429) only when asked. A timeout is transient and also counts
+// towards the send's stall budget.
+enum class FailureKind { transient, permanent, timeout };
+
+// What a channel throws when a message did not go: the reason, with the server's code and
+// text when it answered ("SMTP mail.example.com:25: 550 5.1.1 no such user").
+class DeliveryFailure : public Error {
+  public:
+    DeliveryFailure(FailureKind kind, const std::string& reason)
+        : Error(Exit::runtime, reason), m_kind(kind) {}
+    FailureKind kind() const { return m_kind; }
+
+  private:
+    FailureKind m_kind;
+};
+
 // Where messages go (docs/architecture.md#the-send-path-notify-in-parts). Each send either
-// delivers or throws Error(runtime) with the reason, which is recorded on the delivery.
+// delivers or throws: DeliveryFailure, or another Error(runtime) taken as transient.
 class Channel {
   public:
     virtual ~Channel() = default;
     virtual void send(const Outgoing& message) = 0;
+
+    // Called on the thread that called send_all as each message ends: nothing when it went.
+    // Returning false starts no further message; those already under way are still reported.
+    using Done =
+        std::function<bool(std::size_t index, const std::optional<DeliveryFailure>& failure)>;
+    // Sends every message, reporting each through `done`. The default sends them one after
+    // the other with `send`; a channel with several connections sends them side by side.
+    virtual void send_all(std::span<const Outgoing> messages, const Done& done);
 };
 
 // "stdout", "file", "email", "webhook"; nothing for another name.
