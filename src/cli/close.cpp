@@ -252,10 +252,27 @@ void close_print_all_clears(const Incident& incident, const std::vector<CloseAll
                          "is live, or switch that off):");
         return;
     }
-    close_print_due(incident, clears, false,
+    std::vector<CloseAllClear> due;
+    std::copy_if(clears.begin(), clears.end(), std::back_inserter(due),
+                 [](const CloseAllClear& item) { return !item.clear.sent_as; });
+    if (due.empty()) {
+        fmt::print("\nEveryone told about the incident has had its all-clear.\n");
+        return;
+    }
+    close_print_due(incident, due, false,
                     "All-clear messages due (everyone told about the incident hears it is over):");
-    close_print_due(incident, clears, true,
+    close_print_due(incident, due, true,
                     "Switch back what the incident put up (each stays until it is replaced):");
+}
+
+// Says that a close --notify run again records nothing new, and that a resolution given
+// differently this time is not the one kept.
+void close_note_finishing(const Incident& incident, const CloseRequest& request) {
+    fmt::print(stderr, "outage: incident {} was closed {}; sending what its all-clears still owe\n",
+               incident.id, incident.closed_at ? format_local(*incident.closed_at) : "before");
+    if (incident.resolution && request.resolution != *incident.resolution)
+        fmt::print(stderr, "outage: warning: the resolution recorded at the close stands: {}\n",
+                   *incident.resolution);
 }
 
 // Closes the incident, then sends or lists the all-clears it calls for.
@@ -263,20 +280,29 @@ Exit close_run(CloseOptions& options, const Given& given) {
     Store& log = given.log();
     const Output& out = given.out();
     CloseRequest& request = options.request;
-    Incident incident = require_open(log, options.id, "close");
+    Incident incident = require_incident(log, options.id);
+    // A close --notify that was cut short is finished by running it again: what its
+    // all-clears still owe is sent, and the close is not recorded twice.
+    bool finishing = options.notify && incident.status == Status::closed;
+    if (!finishing)
+        incident = require_open(log, options.id, "close");
     // A broken config stops the close before anything is recorded, not halfway through.
     if (options.notify)
         given.config();
     std::optional<Runbook> runbook = close_runbook(given.runbooks(), incident);
     const Runbook* plan = runbook ? &*runbook : nullptr;
-    if (out.interactive && !out.json && request.actions.empty() && !request.root_cause)
+    if (!finishing && out.interactive && !out.json && request.actions.empty() &&
+        !request.root_cause)
         close_ask(request, plan, incident);
     std::vector<const Step*> unfinished;
     if (runbook)
         unfinished = unfinished_steps(log, *runbook, incident);
 
     const Stamp& now = given.stamp();
-    incident = close_incident(log, options.id, request, now);
+    if (finishing)
+        close_note_finishing(incident, request);
+    else
+        incident = close_incident(log, options.id, request, now);
     std::vector<Deadline> unmet = unmet_deadlines(log, incident.id);
     std::vector<CloseAllClear> clears;
     for (auto& clear : plan_all_clears(log, plan, incident))
@@ -286,15 +312,18 @@ Exit close_run(CloseOptions& options, const Given& given) {
         NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
                               std::cout};
         for (auto& item : clears) {
-            if (!item.clear.blocked.empty()) {
+            if (!item.clear.blocked.empty() && !item.clear.sent_as) {
                 code = Exit::deliveries_failed;
                 continue;
             }
             try {
-                item.result = notify(log, env, all_clear_request(incident.id, item.clear), now, {});
+                item.result =
+                    item.clear.sent_as
+                        ? resume_notice(log, env, *item.clear.sent_as, now, {})
+                        : notify(log, env, all_clear_request(incident.id, item.clear), now, {});
                 for (const auto& warning : item.result->warnings)
                     fmt::print(stderr, "outage: warning: {}\n", warning);
-                if (item.result->counts.failed > 0)
+                if (item.result->counts.failed > 0 || item.result->stopped)
                     code = Exit::deliveries_failed;
             } catch (const Error& e) {
                 item.error = e.what();

@@ -71,7 +71,10 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
     bool overdue = !report.unassessed.empty() || !report.overdue.empty() ||
                    !report.unacknowledged.empty() ||
                    std::any_of(report.deadlines.begin(), report.deadlines.end(),
-                               [&](const Deadline& d) { return has_passed(d.due_at, now); });
+                               [&](const Deadline& d) { return has_passed(d.due_at, now); }) ||
+                   // Refused for good: no flush will deliver them; a person must.
+                   std::any_of(report.undelivered.begin(), report.undelivered.end(),
+                               [](const QueuedNotice& q) { return q.counts.permanent > 0; });
     Exit code = fail_if_overdue && overdue ? Exit::overdue : Exit::ok;
 
     if (given.out().json) {
@@ -94,11 +97,24 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
             object["kind"] = "deadline";
             array.push_back(object);
         }
+        for (const auto& queued : report.undelivered)
+            array.push_back({{"kind", "undelivered"},
+                             {"id", queued.notice.incident_id},
+                             {"notice", queued.notice.id},
+                             {"audience", queued.notice.audience},
+                             {"channel", queued.notice.channel},
+                             {"failed", queued.counts.failed - queued.counts.permanent},
+                             {"refused", queued.counts.permanent},
+                             {"next_retry", queued.next_retry
+                                                ? nlohmann::json(format_iso_utc(*queued.next_retry))
+                                                : nlohmann::json()},
+                             {"last_error", queued.last_error ? nlohmann::json(*queued.last_error)
+                                                              : nlohmann::json()}});
         print_json(array);
         return code;
     }
     if (report.unassessed.empty() && report.overdue.empty() && report.unacknowledged.empty() &&
-        report.deadlines.empty()) {
+        report.deadlines.empty() && report.undelivered.empty()) {
         fmt::print("Nothing overdue; no deadline within {}.\n", format_span(horizon));
         return code;
     }
@@ -140,6 +156,26 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
         for (const auto& deadline : report.deadlines)
             fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
                        deadline_state(deadline, now), deadline.title);
+        first = false;
+    }
+    if (!report.undelivered.empty()) {
+        fmt::print("{}Messages not delivered (`outage outbox` has the reasons):\n",
+                   first ? "" : "\n");
+        for (const auto& queued : report.undelivered) {
+            std::int64_t waiting = queued.counts.failed - queued.counts.permanent;
+            std::string what;
+            if (queued.counts.permanent > 0)
+                what = fmt::format("{} refused for good (fix, then `outage outbox --flush "
+                                   "--retry-failed`)",
+                                   queued.counts.permanent);
+            if (waiting > 0)
+                what += fmt::format("{}{} failed, retried by `outage outbox --flush`{}",
+                                    what.empty() ? "" : "; ", waiting,
+                                    queued.next_retry ? " from " + format_local(*queued.next_retry)
+                                                      : std::string());
+            fmt::print("  {:>5}  notice {} to {} by {}: {}\n", queued.notice.incident_id,
+                       queued.notice.id, queued.notice.audience, queued.notice.channel, what);
+        }
     }
     if (stored_shown)
         fmt::print("  (a time shown as stored is outside {}: the log was written before times "

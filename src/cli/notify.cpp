@@ -47,7 +47,7 @@ Exit notify_run(const NotifyOptions& options, const Given& given) {
     auto report = [&](const NotifyResult& result, const std::string& audience) {
         for (const auto& warning : result.warnings)
             fmt::print(stderr, "outage: warning: {}\n", warning);
-        if (result.counts.failed > 0)
+        if (result.counts.failed > 0 || result.stopped)
             code = Exit::deliveries_failed;
         if (out.json)
             print_json(notice_result_json(result, audience));

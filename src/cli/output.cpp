@@ -46,22 +46,41 @@ json condition_json(const Condition& condition) {
 }
 
 json notice_result_json(const NotifyResult& result, const std::string& audience) {
-    return {{"notice", result.notice_id},      {"audience", audience},
-            {"resumed", result.resumed},       {"attempted", result.attempted},
-            {"sent", result.counts.sent},      {"failed", result.counts.failed},
-            {"pending", result.counts.pending}};
+    return {{"notice", result.notice_id},
+            {"audience", audience},
+            {"resumed", result.resumed},
+            {"attempted", result.attempted},
+            {"sent", result.counts.sent},
+            {"failed", result.counts.failed},
+            {"pending", result.counts.pending},
+            {"refused", result.counts.permanent},
+            {"stopped", result.stopped ? json(*result.stopped) : json()}};
 }
 
 void print_notice_result(const NotifyResult& result, const std::string& audience) {
+    const DeliveryCounts& counts = result.counts;
+    if (result.resumed && result.attempted == 0 && counts.pending > 0) {
+        // Pending deliveries nobody here could claim are another sender's, under way.
+        fmt::print("Notice {} is being sent by another outage: {} sent, {} pending; nothing "
+                   "left for this one to send.\n",
+                   result.notice_id, counts.sent, counts.pending);
+        return;
+    }
     if (result.resumed && result.attempted == 0) {
         fmt::print("Notice {} was already sent: {} sent, {} failed; nothing left to send.\n",
-                   result.notice_id, result.counts.sent, result.counts.failed);
+                   result.notice_id, counts.sent, counts.failed);
         return;
     }
     fmt::print("Notice {}{}{}: {} sent, {} failed, {} pending.\n", result.notice_id,
-               audience.empty() ? "" : " to ", audience, result.counts.sent, result.counts.failed,
-               result.counts.pending);
-    if (result.counts.failed > 0)
+               audience.empty() ? "" : " to ", audience, counts.sent, counts.failed,
+               counts.pending);
+    if (result.stopped)
+        fmt::print("The send {}.\n", *result.stopped);
+    if (counts.permanent > 0)
+        fmt::print("{} refused by the server for good: see `outage outbox`; send them again "
+                   "with `outage outbox --flush --retry-failed` once fixed.\n",
+                   counts.permanent);
+    if (counts.failed > counts.permanent)
         fmt::print("Failed deliveries stay queued: retry with `outage notify --resume {}` or "
                    "`outage outbox --flush`.\n",
                    result.notice_id);

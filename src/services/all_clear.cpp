@@ -70,6 +70,8 @@ AllClear make_all_clear(Store& store, const PlanEntry* entry, const NoticeRecord
     clear.last_notice = last.id;
     clear.force = entry && (!incident.severity || !meets(*incident.severity, entry->min_severity));
     clear.switch_back = standing_message(last.audience, last.template_name);
+    if (last.fields.is_object() && last.fields.value("resolved", false))
+        clear.sent_as = last.id;
     bool external = clear.template_name == "customer-all-clear" || !clear.switch_back.empty();
     if (!external && !withholds(entry, "note") && incident.resolution)
         clear.note = "Resolved: " + *incident.resolution;

@@ -223,7 +223,8 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
                                   recorded.notice.fields, result.warnings);
     // The identity covers template and language, so a resumed notice's are the plan's too.
     templates.adopt(recorded.plan.lang, std::move(recorded.plan.tmpl));
-    send_notice(store, env, recorded.notice, *recorded.channel, templates, stamp, progress, result);
+    send_notice(store, env, recorded.notice, *recorded.channel, templates, stamp, progress, {},
+                result);
     return result;
 }
 
@@ -233,22 +234,29 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
 }
 
 NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
-                           const Stamp& stamp, const Progress& progress, const NotifyIo& io) {
+                           const Stamp& stamp, const Progress& progress, const SendOptions& options,
+                           const NotifyIo& io) {
     auto notice = store.find_notice(notice_id);
     if (!notice)
         throw Error(Exit::not_found, fmt::format("no notice {}", notice_id));
-    auto channel = io.channel(*parse_channel(notice->channel));
+    auto kind = parse_channel(notice->channel);
+    if (!kind)
+        throw Error(Exit::runtime, fmt::format("notice {} names a channel this outage does not "
+                                               "know: '{}'",
+                                               notice_id, notice->channel));
+    auto channel = io.channel(*kind);
     NotifyResult result;
     result.resumed = true;
     TemplatesByLanguage templates(env.templates, notice->template_name, notice->fields,
                                   result.warnings);
-    send_notice(store, env, *notice, *channel, templates, stamp, progress, result);
+    send_notice(store, env, *notice, *channel, templates, stamp, progress, options, result);
     return result;
 }
 
 NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
-                           const Stamp& stamp, const Progress& progress) {
-    return resume_notice(store, env, notice_id, stamp, progress, system_io(env));
+                           const Stamp& stamp, const Progress& progress,
+                           const SendOptions& options) {
+    return resume_notice(store, env, notice_id, stamp, progress, options, system_io(env));
 }
 
 } // namespace outage

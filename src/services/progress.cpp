@@ -100,9 +100,12 @@ DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
         if (incident != open_incidents.end())
             overdue.push_back({*incident, std::move(clock.audience), clock.due_at});
     }
+    std::vector<QueuedNotice> undelivered = queued_notices(store);
+    std::erase_if(undelivered,
+                  [](const QueuedNotice& queued) { return queued.counts.failed == 0; });
     return DueReport{unassessed_incidents(open_incidents, now, scale.assess_within),
                      std::move(overdue), unacknowledged_handovers(std::move(open_incidents), now),
-                     store.deadlines_due_before(now + horizon)};
+                     store.deadlines_due_before(now + horizon), std::move(undelivered)};
 }
 
 } // namespace outage

@@ -2,15 +2,36 @@
 
 namespace outage {
 
+QueuedNotice queued_notice(Store& store, const NoticeRecord& notice) {
+    constexpr int page = 1000;
+    QueuedNotice queued{.notice = notice, .counts = store.delivery_counts(notice.id)};
+    std::int64_t after = 0;
+    while (true) {
+        auto batch = store.unsent_deliveries(notice.id, after, page);
+        for (const auto& delivery : batch) {
+            after = delivery.id;
+            queued.sending += delivery.claim.has_value();
+            if (delivery.state != DeliveryState::failed)
+                continue;
+            if (!queued.last_error)
+                queued.last_error = delivery.last_error;
+            if (delivery.permanent && !queued.refused)
+                queued.refused = delivery.last_error;
+            if (!delivery.permanent && delivery.retry_at &&
+                (!queued.next_retry || *delivery.retry_at < *queued.next_retry))
+                queued.next_retry = delivery.retry_at;
+        }
+        if (static_cast<int>(batch.size()) < page)
+            break;
+    }
+    return queued;
+}
+
 std::vector<QueuedNotice> queued_notices(Store& store, std::optional<IncidentId> incident) {
     std::vector<QueuedNotice> queued;
-    for (const auto& notice : store.notices_with_unsent()) {
-        if (incident && notice.incident_id != *incident)
-            continue;
-        auto unsent = store.unsent_deliveries(notice.id, 0, 1);
-        queued.push_back({notice, store.delivery_counts(notice.id),
-                          unsent.empty() ? std::nullopt : unsent.front().last_error});
-    }
+    for (const auto& notice : store.notices_with_unsent())
+        if (!incident || notice.incident_id == *incident)
+            queued.push_back(queued_notice(store, notice));
     return queued;
 }
 

@@ -110,6 +110,19 @@ class ErrorTranslatingStore final : public Store {
                        const std::optional<std::string>& error, Timestamp at) override {
         guarded([&] { m_inner->mark_delivery(delivery, state, error, at); });
     }
+    void schedule_retry(std::int64_t delivery, std::optional<Timestamp> retry_at) override {
+        guarded([&] { m_inner->schedule_retry(delivery, retry_at); });
+    }
+    std::vector<DeliveryRecord> claim_deliveries(std::int64_t notice, const Claim& claim,
+                                                 const ClaimFilter& filter) override {
+        return guarded([&] { return m_inner->claim_deliveries(notice, claim, filter); });
+    }
+    void release_claims(std::int64_t notice, const Claim& claim) override {
+        guarded([&] { m_inner->release_claims(notice, claim); });
+    }
+    void mark_staged(std::int64_t delivery) override {
+        guarded([&] { m_inner->mark_staged(delivery); });
+    }
     DeliveryCounts delivery_counts(std::int64_t notice) override {
         return guarded([&] { return m_inner->delivery_counts(notice); });
     }

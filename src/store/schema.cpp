@@ -149,6 +149,18 @@ CREATE TABLE legacy_events (
 );
 INSERT INTO legacy_events (last_id) SELECT coalesce(max(id), 0) FROM events;
 )sql",
+    // v5: claims, so two senders never send one delivery twice (docs/notify.md#claims): who
+    // holds a delivery while its message goes out, whether the file channel has staged it,
+    // and how a failure is retried (a permanent one only when asked, others after a backoff).
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN claim_host TEXT;
+ALTER TABLE deliveries ADD COLUMN claim_pid INTEGER;
+ALTER TABLE deliveries ADD COLUMN claim_started INTEGER;
+ALTER TABLE deliveries ADD COLUMN claimed_at TEXT;
+ALTER TABLE deliveries ADD COLUMN staged INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN retry_at TEXT;
+)sql",
 };
 
 } // namespace

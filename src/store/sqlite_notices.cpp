@@ -89,30 +89,47 @@ void SqliteStore::insert_delivery(const DeliveryRecord& delivery, Timestamp at) 
 
 namespace {
 
+constexpr const char* delivery_columns =
+    "id, recipient, lang, fields, state, attempts, last_error, claim_host, claim_pid, "
+    "claim_started, claimed_at, staged, permanent, retry_at";
+
+DeliveryRecord read_delivery(SQLite::Statement& stmt, std::int64_t notice) {
+    DeliveryRecord delivery;
+    delivery.id = stmt.getColumn(0).getInt64();
+    delivery.notice_id = notice;
+    delivery.recipient = stmt.getColumn(1).getString();
+    delivery.lang = stmt.getColumn(2).getString();
+    delivery.columns = nlohmann::json::parse(stmt.getColumn(3).getString(), nullptr, false);
+    std::string state = stmt.getColumn(4).getString();
+    delivery.state = delivery_state_names.parse(state).value_or(DeliveryState::pending);
+    delivery.attempts = stmt.getColumn(5).getInt();
+    delivery.last_error = column_text(stmt.getColumn(6));
+    if (auto host = column_text(stmt.getColumn(7)))
+        delivery.claim =
+            Claim{.host = *host,
+                  .pid = stmt.getColumn(8).getInt64(),
+                  .started = stmt.getColumn(9).getInt64(),
+                  .at = parse_iso_utc(stmt.getColumn(10).getString()).value_or(Timestamp{})};
+    delivery.staged = stmt.getColumn(11).getInt() != 0;
+    delivery.permanent = stmt.getColumn(12).getInt() != 0;
+    if (auto retry = column_text(stmt.getColumn(13)))
+        delivery.retry_at = parse_iso_utc(*retry);
+    return delivery;
+}
+
 // Up to `limit` deliveries of one notice with an id above `after`: all, or only those not sent.
 std::vector<DeliveryRecord> select_deliveries(SQLite::Database& db, std::int64_t notice,
                                               std::int64_t after, int limit, bool unsent_only) {
-    SQLite::Statement stmt(db, fmt::format("SELECT id, recipient, lang, fields, state, attempts, "
-                                           "last_error FROM deliveries WHERE notice_id = ? {}AND "
+    SQLite::Statement stmt(db, fmt::format("SELECT {} FROM deliveries WHERE notice_id = ? {}AND "
                                            "id > ? ORDER BY id LIMIT ?",
+                                           delivery_columns,
                                            unsent_only ? "AND state <> 'sent' " : ""));
     stmt.bind(1, notice);
     stmt.bind(2, after);
     stmt.bind(3, limit);
     std::vector<DeliveryRecord> result;
-    while (stmt.executeStep()) {
-        DeliveryRecord delivery;
-        delivery.id = stmt.getColumn(0).getInt64();
-        delivery.notice_id = notice;
-        delivery.recipient = stmt.getColumn(1).getString();
-        delivery.lang = stmt.getColumn(2).getString();
-        delivery.columns = nlohmann::json::parse(stmt.getColumn(3).getString(), nullptr, false);
-        std::string state = stmt.getColumn(4).getString();
-        delivery.state = delivery_state_names.parse(state).value_or(DeliveryState::pending);
-        delivery.attempts = stmt.getColumn(5).getInt();
-        delivery.last_error = column_text(stmt.getColumn(6));
-        result.push_back(std::move(delivery));
-    }
+    while (stmt.executeStep())
+        result.push_back(read_delivery(stmt, notice));
     return result;
 }
 
@@ -133,8 +150,9 @@ void SqliteStore::mark_delivery(std::int64_t delivery, DeliveryState state,
     if (!m_mark_delivery)
         m_mark_delivery = std::make_unique<SQLite::Statement>(
             m_db, "UPDATE deliveries SET state = ?, last_error = ?, attempts = attempts + 1, "
-                  "updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
-                  "WHERE id = ?");
+                  "updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+                  "claim_host = NULL, claim_pid = NULL, claim_started = NULL, claimed_at = NULL, "
+                  "staged = 0, permanent = 0, retry_at = NULL WHERE id = ?");
     SQLite::Statement& stmt = *m_mark_delivery;
     stmt.reset();
     std::string state_text(to_string(state));
@@ -148,15 +166,77 @@ void SqliteStore::mark_delivery(std::int64_t delivery, DeliveryState state,
     stmt.exec();
 }
 
+void SqliteStore::schedule_retry(std::int64_t delivery, std::optional<Timestamp> retry_at) {
+    SQLite::Statement stmt(m_db, "UPDATE deliveries SET permanent = ?, retry_at = ? WHERE id = ?");
+    stmt.bind(1, retry_at ? 0 : 1);
+    bind_text(stmt, 2, retry_at ? std::optional(format_iso_utc(*retry_at)) : std::nullopt);
+    stmt.bind(3, delivery);
+    stmt.exec();
+}
+
+std::vector<DeliveryRecord> SqliteStore::claim_deliveries(std::int64_t notice, const Claim& claim,
+                                                          const ClaimFilter& filter) {
+    // Walked in pages: deliveries another live sender holds are passed over, not counted.
+    constexpr int page = 1000;
+    std::vector<DeliveryRecord> claimed;
+    std::int64_t after = filter.after;
+    while (static_cast<int>(claimed.size()) < filter.limit) {
+        auto batch = select_deliveries(m_db, notice, after, page, true);
+        for (auto& delivery : batch) {
+            after = delivery.id;
+            if (may_claim(delivery, filter))
+                claimed.push_back(std::move(delivery));
+            if (static_cast<int>(claimed.size()) == filter.limit)
+                break;
+        }
+        if (static_cast<int>(batch.size()) < page)
+            break;
+    }
+    SQLite::Statement& stmt = prepared(
+        m_claim_delivery, "UPDATE deliveries SET claim_host = ?, claim_pid = ?, claim_started = ?, "
+                          "claimed_at = ? WHERE id = ?");
+    std::string at = format_iso_utc(claim.at);
+    for (const auto& delivery : claimed) {
+        stmt.reset();
+        stmt.bind(1, claim.host);
+        stmt.bind(2, claim.pid);
+        stmt.bind(3, claim.started);
+        stmt.bind(4, at);
+        stmt.bind(5, delivery.id);
+        stmt.exec();
+    }
+    return claimed;
+}
+
+void SqliteStore::release_claims(std::int64_t notice, const Claim& claim) {
+    SQLite::Statement stmt(m_db, "UPDATE deliveries SET claim_host = NULL, claim_pid = NULL, "
+                                 "claim_started = NULL, claimed_at = NULL WHERE notice_id = ? AND "
+                                 "claim_host = ? AND claim_pid = ? AND claim_started = ?");
+    stmt.bind(1, notice);
+    stmt.bind(2, claim.host);
+    stmt.bind(3, claim.pid);
+    stmt.bind(4, claim.started);
+    stmt.exec();
+}
+
+void SqliteStore::mark_staged(std::int64_t delivery) {
+    SQLite::Statement& stmt =
+        prepared(m_mark_staged, "UPDATE deliveries SET staged = 1 WHERE id = ?");
+    stmt.bind(1, delivery);
+    stmt.exec();
+}
+
 DeliveryCounts SqliteStore::delivery_counts(std::int64_t notice) {
-    SQLite::Statement stmt(m_db, "SELECT state, count(*) FROM deliveries WHERE notice_id = ? "
-                                 "GROUP BY state");
+    SQLite::Statement stmt(m_db, "SELECT state, count(*), sum(permanent) FROM deliveries WHERE "
+                                 "notice_id = ? GROUP BY state");
     stmt.bind(1, notice);
     DeliveryCounts counts;
     while (stmt.executeStep()) {
         std::string state = stmt.getColumn(0).getString();
         std::int64_t n = stmt.getColumn(1).getInt64();
         (state == "sent" ? counts.sent : state == "failed" ? counts.failed : counts.pending) = n;
+        if (state == "failed")
+            counts.permanent = stmt.getColumn(2).getInt64();
     }
     return counts;
 }

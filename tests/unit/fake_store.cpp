@@ -299,16 +299,59 @@ void FakeStore::mark_delivery(std::int64_t delivery, DeliveryState state,
         stored->state = state;
         stored->last_error = error;
         ++stored->attempts;
+        stored->claim.reset();
+        stored->staged = false;
+        stored->permanent = false;
+        stored->retry_at.reset();
     }
+}
+
+void FakeStore::schedule_retry(std::int64_t delivery, std::optional<Timestamp> retry_at) {
+    writing("schedule_retry");
+    if (DeliveryRecord* stored = delivery_by_id(delivery)) {
+        stored->permanent = !retry_at;
+        stored->retry_at = retry_at;
+    }
+}
+
+std::vector<DeliveryRecord> FakeStore::claim_deliveries(std::int64_t notice, const Claim& claim,
+                                                        const ClaimFilter& filter) {
+    writing("claim_deliveries");
+    std::vector<DeliveryRecord> claimed;
+    for (auto& delivery : m_data.deliveries) {
+        if (static_cast<int>(claimed.size()) == filter.limit)
+            break;
+        if (delivery.notice_id != notice || delivery.id <= filter.after ||
+            delivery.state == DeliveryState::sent || !may_claim(delivery, filter))
+            continue;
+        claimed.push_back(delivery);
+        delivery.claim = claim;
+    }
+    return claimed;
+}
+
+void FakeStore::release_claims(std::int64_t notice, const Claim& claim) {
+    writing("release_claims");
+    for (auto& delivery : m_data.deliveries)
+        if (delivery.notice_id == notice && delivery.claim == claim)
+            delivery.claim.reset();
+}
+
+void FakeStore::mark_staged(std::int64_t delivery) {
+    writing("mark_staged");
+    if (DeliveryRecord* stored = delivery_by_id(delivery))
+        stored->staged = true;
 }
 
 DeliveryCounts FakeStore::delivery_counts(std::int64_t notice) {
     DeliveryCounts counts;
     for (const auto& delivery : m_data.deliveries)
-        if (delivery.notice_id == notice)
+        if (delivery.notice_id == notice) {
             ++(delivery.state == DeliveryState::sent     ? counts.sent
                : delivery.state == DeliveryState::failed ? counts.failed
                                                          : counts.pending);
+            counts.permanent += delivery.state == DeliveryState::failed && delivery.permanent;
+        }
     return counts;
 }
 

@@ -53,6 +53,12 @@ class FakeStore final : public outage::Store {
                                                    int limit) override;
     void mark_delivery(std::int64_t delivery, outage::DeliveryState state,
                        const std::optional<std::string>& error, outage::Timestamp at) override;
+    void schedule_retry(std::int64_t delivery, std::optional<outage::Timestamp> retry_at) override;
+    std::vector<outage::DeliveryRecord>
+    claim_deliveries(std::int64_t notice, const outage::Claim& claim,
+                     const outage::ClaimFilter& filter) override;
+    void release_claims(std::int64_t notice, const outage::Claim& claim) override;
+    void mark_staged(std::int64_t delivery) override;
     outage::DeliveryCounts delivery_counts(std::int64_t notice) override;
     std::vector<outage::NoticeRecord> notices_with_unsent() override;
 

@@ -200,8 +200,8 @@ TEST_CASE("deadlines::a delivered notice meets the deadline its runbook names") 
         CHECK(met.met_at == ten_minutes_in);
         CHECK(met.note == "met by notice 1 to frontline");
         CHECK_FALSE(f.deadline("insurer").met_at);
-        // record the notice, mark the delivery (and meet the deadline), notice_sent
-        CHECK(f.store.commits() - commits == 3);
+        // record the notice, claim the delivery, mark it (and meet the deadline), notice_sent
+        CHECK(f.store.commits() - commits == 4);
         auto timeline = f.store.timeline(f.id);
         REQUIRE(timeline.size() >= 2);
         CHECK(timeline[timeline.size() - 2].kind == "deadline_met");
@@ -219,7 +219,7 @@ TEST_CASE("deadlines::a delivered notice meets the deadline its runbook names") 
         CHECK(failed.counts.failed == 1);
         CHECK_FALSE(f.deadline("sample-owner").met_at);
         CHECK(f.met_events().empty());
-        resume_notice(f.store, f.env, failed.notice_id, {"alice", t0 + hours{25}}, {},
+        resume_notice(f.store, f.env, failed.notice_id, {"alice", t0 + hours{25}}, {}, {},
                       {f.channels.factory(), {}});
         Deadline met = f.deadline("sample-owner");
         CHECK(met.met_at == t0 + hours{25});

@@ -345,7 +345,7 @@ TEST_CASE("notify::a refused send is marked failed, and the same call sends only
     before = f.store.dump();
     std::string message;
     CHECK(exit_of([&] { f.run(request); }, message) == Exit::conflict);
-    NotifyResult resumed = resume_notice(f.store, f.env, first.notice_id, {"alice", t0}, {},
+    NotifyResult resumed = resume_notice(f.store, f.env, first.notice_id, {"alice", t0}, {}, {},
                                          {f.channels.factory(), f.files.opener()});
     CHECK(resumed.resumed);
     CHECK(resumed.attempted == 0);

@@ -129,9 +129,10 @@ TEST_CASE("outbox::flush_outbox") {
     NotifyEnvironment env{log.runbooks, log.templates, Config{}, log.dir.path / "outbox", out};
 
     std::vector<std::pair<std::int64_t, NotifyResult>> flushed;
-    flush_outbox(*log.store, env, {"bob", t0 + hours{1}},
-                 [&](const NoticeRecord& notice, const NotifyResult& result) {
-                     flushed.emplace_back(notice.id, result);
+    flush_outbox(*log.store, env, {"bob", t0 + hours{1}}, {},
+                 [&](const NoticeRecord& notice, const FlushedOutcome& outcome) {
+                     CHECK_FALSE(outcome.error);
+                     flushed.emplace_back(notice.id, outcome.result);
                  });
     REQUIRE(flushed.size() == 2);
     CHECK(flushed[0].first == failed);
@@ -144,6 +145,6 @@ TEST_CASE("outbox::flush_outbox") {
     CHECK(queued_notices(*log.store).empty());
 
     // Nothing queued: nothing is called.
-    flush_outbox(*log.store, env, {"bob", t0 + hours{2}},
-                 [](const NoticeRecord&, const NotifyResult&) { FAIL("nothing to flush"); });
+    flush_outbox(*log.store, env, {"bob", t0 + hours{2}}, {},
+                 [](const NoticeRecord&, const FlushedOutcome&) { FAIL("nothing to flush"); });
 }

@@ -67,6 +67,27 @@ class Channel {
     virtual void send_all(std::span<const Outgoing> messages, const Done& done);
 };
 
+// A channel that writes each message in two steps: durably where nothing picks it up, then
+// into place. A sender that takes over a dead sender's claim on a staged message moves it
+// instead of writing it again, so no message is written twice (docs/notify.md#claims).
+class StagedChannel : public Channel {
+  public:
+    // Writes the message out of sight; it is durable once sync_staged returns.
+    virtual void stage(const Outgoing& message) = 0;
+    virtual void sync_staged() = 0;
+    // Moves a staged message into place; false when it is staged no longer (moved before).
+    virtual bool publish(const Outgoing& message) = 0;
+    // Makes the moves so far durable.
+    virtual void sync_published() = 0;
+
+    void send(const Outgoing& message) override {
+        stage(message);
+        sync_staged();
+        publish(message);
+        sync_published();
+    }
+};
+
 // "stdout", "file", "email", "webhook"; nothing for another name.
 inline std::optional<ChannelKind> parse_channel(std::string_view name) {
     return channel_kind_names.parse(name);

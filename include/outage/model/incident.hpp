@@ -128,6 +128,16 @@ struct NoticeRecord {
 
 enum class DeliveryState { pending, sent, failed };
 
+// A sender's hold on a delivery while its message goes out: committed before the message
+// leaves, so every other sender skips the delivery (docs/notify.md#claims).
+struct Claim {
+    std::string host;
+    std::int64_t pid = 0;
+    std::int64_t started = 0; // the process's start time, which a reused pid does not share
+    Timestamp at;
+    friend bool operator==(const Claim&, const Claim&) = default;
+};
+
 // One message of a notice to one recipient.
 struct DeliveryRecord {
     std::int64_t id = 0;
@@ -138,12 +148,19 @@ struct DeliveryRecord {
     DeliveryState state = DeliveryState::pending;
     int attempts = 0;
     std::optional<std::string> last_error;
+    std::optional<Claim> claim; // who is sending it now
+    // The file channel wrote its message where no pickup job looks, durably, and has still
+    // to move it into the outbox (docs/notify.md#claims).
+    bool staged = false;
+    bool permanent = false;            // failed: the server refused it; tried again only when asked
+    std::optional<Timestamp> retry_at; // failed: a later send waits until then
 };
 
 struct DeliveryCounts {
     std::int64_t pending = 0;
     std::int64_t sent = 0;
     std::int64_t failed = 0;
+    std::int64_t permanent = 0; // of the failed, those the server refused
 };
 
 // Who does something, and when: every change to the log carries one.

@@ -33,6 +33,9 @@ struct AllClear {
     // "the automatic reply to incoming e-mail"): sending this switches it back. Empty for a
     // message people read once.
     std::string switch_back;
+    // The audience's last notice went after the close and said so (`resolved`): the all-clear
+    // is recorded already, and only what is left of its deliveries is owed.
+    std::optional<std::int64_t> sent_as;
 };
 
 // The all-clears due for a closed incident: the plan's audiences first, in plan order, then

@@ -69,11 +69,18 @@ NotifyIo system_io(const NotifyEnvironment& env);
 using Progress = std::function<void(std::int64_t done, std::int64_t total)>;
 
 struct NotifyResult {
-    std::int64_t notice_id = 0; // 0 for a dry run
-    bool resumed = false;       // the same call was made before: only unsent messages went
-    DeliveryCounts counts;      // after this run
-    std::int64_t attempted = 0; // messages tried in this run
+    std::int64_t notice_id = 0;         // 0 for a dry run
+    bool resumed = false;               // the same call was made before: only unsent messages went
+    DeliveryCounts counts;              // after this run
+    std::int64_t attempted = 0;         // messages tried in this run
+    std::optional<std::string> stopped; // why the send stopped with messages left to try
     std::vector<std::string> warnings;
+};
+
+// Which failed deliveries a send tries again (docs/notify.md#failures).
+struct SendOptions {
+    bool retry_now = true;      // those failed for a passing reason, without waiting
+    bool permanent_too = false; // those the server refused
 };
 
 // Renders the audience's template with the incident's facts and sends it: the notice and
@@ -91,10 +98,12 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
 // Sends what is still pending or failed of one notice (`notify --resume`). Throws
 // Error(not_found) when there is no such notice.
 NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
-                           const Stamp& stamp, const Progress& progress, const NotifyIo& io);
+                           const Stamp& stamp, const Progress& progress, const SendOptions& options,
+                           const NotifyIo& io);
 // The same through system_io(env).
 NotifyResult resume_notice(Store& store, const NotifyEnvironment& env, std::int64_t notice_id,
-                           const Stamp& stamp, const Progress& progress);
+                           const Stamp& stamp, const Progress& progress,
+                           const SendOptions& options = {});
 
 // Renders `request.template_name` in `request.lang` for the incident with the request's
 // values, sending and recording nothing (`template render`); external templates get public

@@ -3,6 +3,7 @@
 #include "outage/model/incident.hpp"
 #include "outage/model/runbook.hpp"
 #include "outage/services/assessment.hpp"
+#include "outage/services/queued.hpp"
 #include "outage/store/store.hpp"
 
 #include <chrono>
@@ -54,12 +55,13 @@ std::vector<Incident> unassessed_incidents(std::vector<Incident> incidents, Time
 // What `due` reports: incidents nobody assessed, updates owed, handovers nobody has
 // acknowledged, and deadlines missed or close.
 struct DueReport {
-    std::vector<Incident> unassessed;     // longest waiting first
-    std::vector<OverdueUpdate> overdue;   // each audience's clock at or past its time, most
-                                          // overdue first
-    std::vector<Incident> unacknowledged; // longest waiting first
-    std::vector<Deadline> deadlines;      // unmet, due before now + horizon, earliest first;
-                                          // closed incidents' too
+    std::vector<Incident> unassessed;      // longest waiting first
+    std::vector<OverdueUpdate> overdue;    // each audience's clock at or past its time, most
+                                           // overdue first
+    std::vector<Incident> unacknowledged;  // longest waiting first
+    std::vector<Deadline> deadlines;       // unmet, due before now + horizon, earliest first;
+                                           // closed incidents' too
+    std::vector<QueuedNotice> undelivered; // notices with failed deliveries, oldest first
 };
 DueReport due_report(Store& store, Timestamp now, std::chrono::seconds horizon,
                      const SeverityScale& scale);

@@ -9,15 +9,21 @@
 
 namespace outage {
 
-// A notice with deliveries still queued or failed.
+// A notice with deliveries still queued or failed, and where they stand.
 struct QueuedNotice {
     NoticeRecord notice;
     DeliveryCounts counts;
-    std::optional<std::string> last_error; // of its first unsent delivery
+    std::optional<std::string> last_error; // of its first failed delivery
+    std::int64_t sending = 0;              // claimed by a sender now
+    std::optional<Timestamp> next_retry;   // the earliest a failed one is tried again
+    std::optional<std::string> refused;    // the server's word on its first permanent failure
 };
 
+// Where the notice's unsent deliveries stand.
+QueuedNotice queued_notice(Store& store, const NoticeRecord& notice);
+
 // Every notice with deliveries still pending or failed, oldest first, or only the incident's
-// (`outbox`, `brief`).
+// (`outbox`, `brief`, `due`).
 std::vector<QueuedNotice> queued_notices(Store& store,
                                          std::optional<IncidentId> incident = std::nullopt);
 

@@ -52,6 +52,11 @@ class SqliteStore final : public Store {
                                            int limit) override;
     void mark_delivery(std::int64_t delivery, DeliveryState state,
                        const std::optional<std::string>& error, Timestamp at) override;
+    void schedule_retry(std::int64_t delivery, std::optional<Timestamp> retry_at) override;
+    std::vector<DeliveryRecord> claim_deliveries(std::int64_t notice, const Claim& claim,
+                                                 const ClaimFilter& filter) override;
+    void release_claims(std::int64_t notice, const Claim& claim) override;
+    void mark_staged(std::int64_t delivery) override;
     DeliveryCounts delivery_counts(std::int64_t notice) override;
     std::vector<NoticeRecord> notices_with_unsent() override;
 
@@ -72,7 +77,7 @@ class SqliteStore final : public Store {
     SQLite::Database m_db;
     // Bulk sends insert and mark deliveries by the hundred thousand: prepare those once.
     std::unique_ptr<SQLite::Statement> m_insert_delivery;
-    std::unique_ptr<SQLite::Statement> m_mark_delivery;
+    std::unique_ptr<SQLite::Statement> m_mark_delivery, m_claim_delivery, m_mark_staged;
     // `verify` and `export` read every incident's events, clocks and records: preparing the
     // reads once halves their time on 10,000 incidents.
     std::unique_ptr<SQLite::Statement> m_timeline, m_update_clocks, m_assessments, m_steps,

@@ -34,6 +34,28 @@ struct ChainCheck {
     std::string head; // the last event's hash: record it elsewhere to catch truncation
 };
 
+// Which of a notice's deliveries a sender may claim (docs/notify.md#claims).
+struct ClaimFilter {
+    std::int64_t after = 0; // ids above this, in id order
+    int limit = 0;
+    Timestamp now;              // a failed delivery waits until its retry_at...
+    bool retry_now = false;     // ...unless the operator asked for the send again
+    bool permanent_too = false; // also those the server refused (`outbox --flush --retry-failed`)
+    // Whether the sender holding a claim is gone; its deliveries are then taken over.
+    std::function<bool(const Claim&)> abandoned;
+};
+
+// Whether `filter` lets a sender claim the delivery, which is not sent: every store decides
+// the same way.
+inline bool may_claim(const DeliveryRecord& delivery, const ClaimFilter& filter) {
+    if (delivery.claim && !(filter.abandoned && filter.abandoned(*delivery.claim)))
+        return false;
+    if (delivery.permanent)
+        return filter.permanent_too;
+    return delivery.state != DeliveryState::failed || filter.retry_now || !delivery.retry_at ||
+           *delivery.retry_at <= filter.now;
+}
+
 // The incident log. SQLite today (sqlite_store.hpp); the interface lets a shared PostgreSQL
 // log follow without touching the commands. Writes happen only inside begin_write/commit.
 class Store {
@@ -104,8 +126,21 @@ class Store {
     // through who a notice went to.
     virtual std::vector<DeliveryRecord> deliveries(std::int64_t notice, std::int64_t after,
                                                    int limit) = 0;
+    // Records what became of a delivery's message and lets go of its claim.
     virtual void mark_delivery(std::int64_t delivery, DeliveryState state,
                                const std::optional<std::string>& error, Timestamp at) = 0;
+    // When a failed delivery may be tried again; nothing: the server refused it for good.
+    virtual void schedule_retry(std::int64_t delivery, std::optional<Timestamp> retry_at) = 0;
+    // Claims up to `filter.limit` of the notice's unsent deliveries for `claim` and returns
+    // them as they were (a staged one keeps its flag). Run it in a write transaction: once
+    // that commits, other senders skip them until they are marked or released.
+    virtual std::vector<DeliveryRecord> claim_deliveries(std::int64_t notice, const Claim& claim,
+                                                         const ClaimFilter& filter) = 0;
+    // Lets go of the notice's deliveries that `claim` holds, unsent, for a later send.
+    virtual void release_claims(std::int64_t notice, const Claim& claim) = 0;
+    // Records that the delivery's message is written durably out of sight (the file channel's
+    // first step): a sender that takes the claim over moves it into place instead of writing it.
+    virtual void mark_staged(std::int64_t delivery) = 0;
     virtual DeliveryCounts delivery_counts(std::int64_t notice) = 0;
     // Every notice with deliveries still pending or failed, oldest first.
     virtual std::vector<NoticeRecord> notices_with_unsent() = 0;
