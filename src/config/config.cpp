@@ -5,7 +5,29 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cctype>
+
 namespace outage {
+namespace {
+
+// More connections than this would look like an attack to most mail servers.
+constexpr long long max_smtp_connections = 16;
+
+// The host names of this machine: a password sent to them does not cross a network.
+bool is_loopback(const std::string& host) {
+    std::string name = host;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name == "localhost" || name == "::1" || name == "[::1]")
+        return true;
+    in_addr address{};
+    return ::inet_pton(AF_INET, host.c_str(), &address) == 1 &&
+           (ntohl(address.s_addr) >> 24) == 127;
+}
+
+} // namespace
 
 Config load_config(const std::filesystem::path& file) {
     Config config;
@@ -27,10 +49,10 @@ Config load_config(const std::filesystem::path& file) {
         config.contact = r.string(*root, "contact").value_or("");
         config.default_lang = r.string(*root, "lang").value_or("en");
         if (const YAML::Node email = (*root)["email"]) {
-            if (r.mapping(
-                    email, "email",
-                    {"host", "port", "security", "from", "username", "password_env", "timeout"},
-                    {"host", "from"})) {
+            if (r.mapping(email, "email",
+                          {"host", "port", "security", "from", "username", "password_env",
+                           "timeout", "connections", "allow_plaintext_auth"},
+                          {"host", "from"})) {
                 EmailConfig smtp;
                 smtp.host = r.string(email, "host").value_or("");
                 smtp.port = static_cast<int>(r.integer(email, "port", 1).value_or(587));
@@ -43,6 +65,25 @@ Config load_config(const std::filesystem::path& file) {
                 smtp.password_env = r.string(email, "password_env");
                 if (auto timeout = r.duration(email, "timeout"))
                     smtp.timeout_seconds = static_cast<int>(timeout->count());
+                if (auto connections = r.integer(email, "connections", 1)) {
+                    if (*connections > max_smtp_connections)
+                        r.problem(
+                            email["connections"].Mark(),
+                            fmt::format("'connections' must be at most {}", max_smtp_connections));
+                    else
+                        smtp.connections = static_cast<int>(*connections);
+                }
+                smtp.allow_plaintext_auth =
+                    r.boolean(email, "allow_plaintext_auth").value_or(false);
+                // Refused here, before any command records anything: a send would record its
+                // notice and then hand the password to whoever listens on the way.
+                if (smtp.security == SmtpSecurity::none && smtp.username &&
+                    !smtp.allow_plaintext_auth && !is_loopback(smtp.host))
+                    r.problem(email["security"].Mark(),
+                              fmt::format("security: none would send the SMTP password of '{}' "
+                                          "unencrypted to {}; use starttls or tls, or add "
+                                          "allow_plaintext_auth: true to the email section",
+                                          *smtp.username, smtp.host));
                 config.channels.email = smtp;
             }
         }

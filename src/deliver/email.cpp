@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <optional>
 
 namespace outage {
 namespace {
@@ -37,9 +38,13 @@ std::string rfc5322_date(Timestamp t) {
                        months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-std::string encode_header_text(std::string_view text) {
-    if (!needs_encoding(text))
-        return std::string(text);
+namespace {
+
+// RFC 5322 2.1.1: a line is at most 998 characters and should be at most 78.
+constexpr size_t max_line = 998;
+constexpr size_t short_line = 78;
+
+std::string encoded_words(std::string_view text) {
     // Encoded-words stay within 75 characters: 45 bytes of UTF-8 become 60 of base64.
     std::string out;
     size_t start = 0;
@@ -53,6 +58,43 @@ std::string encode_header_text(std::string_view text) {
         start = end;
     }
     return out;
+}
+
+// `text` folded (RFC 5322 2.2.3) before white space so that, after `used` characters of the
+// header's name, lines stay within 78 characters where the words allow; a line is never only
+// white space. Nothing when a line would still exceed 998 characters.
+std::optional<std::string> fold_words(size_t used, std::string_view text) {
+    std::string out;
+    size_t line = used;
+    for (size_t i = 0; i < text.size();) {
+        size_t word = std::min(text.find_first_not_of(" \t", i), text.size());
+        size_t next = std::min(text.find_first_of(" \t", word), text.size());
+        std::string_view piece = text.substr(i, next - i);
+        if (i > 0 && word < next && line + piece.size() > short_line) {
+            out += "\r\n";
+            line = 0;
+        }
+        if (line + piece.size() > max_line)
+            return std::nullopt;
+        out += piece;
+        line += piece.size();
+        i = next;
+    }
+    return out;
+}
+
+} // namespace
+
+std::string encode_header_text(std::string_view text) {
+    return needs_encoding(text) ? encoded_words(text) : std::string(text);
+}
+
+std::string header_field(std::string_view name, std::string_view text) {
+    std::string start = fmt::format("{}: ", name);
+    if (!needs_encoding(text))
+        if (auto folded = fold_words(start.size(), text))
+            return start + *folded;
+    return start + encoded_words(text);
 }
 
 std::string quoted_printable(std::string_view text) {
@@ -103,7 +145,7 @@ std::string format_email(const Email& email) {
     std::string message;
     message += fmt::format("From: {}\r\n", email.from);
     message += fmt::format("To: {}\r\n", email.to);
-    message += fmt::format("Subject: {}\r\n", encode_header_text(email.subject));
+    message += header_field("Subject", email.subject) + "\r\n";
     message += fmt::format("Date: {}\r\n", rfc5322_date(email.date));
     message += fmt::format("Message-ID: <{}>\r\n", email.message_id);
     message += "MIME-Version: 1.0\r\n";

@@ -182,6 +182,30 @@ class OutageTestCase(unittest.TestCase):
         self.env["OUTAGE_CONFIG"] = config
         return config
 
+    # Servers on 127.0.0.1 -------------------------------------------------------------------
+
+    def serve_smtp(self, handler, **kwargs):
+        """Starts an aiosmtpd server for `handler` on a port the OS chooses, stopped when the
+        test ends; returns its port. `kwargs` go to Controller."""
+        sock = reserve_port()
+        self.addCleanup(sock.close)
+        controller = smtp_server(handler, sock, **kwargs)
+        controller.start()
+        self.addCleanup(controller.stop)
+        return controller.port
+
+    def serve_http(self, handler_class):
+        """Starts a threading HTTP server for `handler_class` (a BaseHTTPRequestHandler) on a
+        port the OS chooses, stopped when the test ends; returns its base URL."""
+        import http.server
+        import threading
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+        self.addCleanup(server.server_close)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
     # Running the binary ------------------------------------------------------------------
 
     def run_outage(self, *args, env=None, input=None, umask=None, unset=()):

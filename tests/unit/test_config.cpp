@@ -57,6 +57,7 @@ email:
   username: ops
   password_env: OUTAGE_SMTP_PASSWORD
   timeout: 2m
+  connections: 8
 webhooks:
   chat: {url: "https://chat.example.com/hooks/abc"}
   feed: {url: "http://feed.example.com", format: notice, token_env: FEED_TOKEN}
@@ -77,6 +78,8 @@ webhooks:
     CHECK(email.username == "ops");
     CHECK(email.password_env == "OUTAGE_SMTP_PASSWORD");
     CHECK(email.timeout_seconds == 120);
+    CHECK(email.connections == 8);
+    CHECK_FALSE(email.allow_plaintext_auth);
     REQUIRE(config.channels.webhooks.size() == 2);
     const WebhookConfig& chat = config.channels.webhooks.at("chat");
     CHECK(chat.name == "chat");
@@ -95,6 +98,8 @@ webhooks:
     CHECK(minimal.channels.email->port == 587);
     CHECK(minimal.channels.email->security == SmtpSecurity::starttls);
     CHECK(minimal.channels.email->timeout_seconds == 30);
+    CHECK(minimal.channels.email->connections == 4);
+    CHECK_FALSE(minimal.channels.email->allow_plaintext_auth);
     CHECK_FALSE(minimal.channels.email->username);
     CHECK_FALSE(minimal.channels.email->password_env);
 }
@@ -112,6 +117,24 @@ TEST_CASE("config::load_config says where a bad config is wrong") {
         {"email:\n  host: mail\n  security: ssl\n  from: ops@example.com\n",
          "3:13: security is none, starttls or tls, not 'ssl'"},
         {"lang: en\nemail:\n  host: mail\n", "3:3: missing required key 'from' in email"},
+        {"email:\n  host: mail\n  from: ops@example.com\n  connections: 0\n",
+         "4:16: 'connections' must be a whole number of at least 1"},
+        {"email:\n  host: mail\n  from: ops@example.com\n  connections: 17\n",
+         "4:16: 'connections' must be at most 16"},
+        {"email:\n  host: mail\n  from: ops@example.com\n  connections: four\n",
+         "4:16: 'connections' must be a whole number of at least 1"},
+        {"email:\n  host: mail\n  from: ops@example.com\n  allow_plaintext_auth: maybe\n",
+         "4:25: 'allow_plaintext_auth' must be true or false"},
+        {"email:\n  host: smtp.example.com\n  security: none\n  from: ops@example.com\n"
+         "  username: ops\n  password_env: SMTP_PASSWORD\n",
+         "3:13: security: none would send the SMTP password of 'ops' unencrypted to "
+         "smtp.example.com; use starttls or tls, or add allow_plaintext_auth: true to the email "
+         "section"},
+        {"email:\n  host: 10.0.0.127\n  security: none\n  from: ops@example.com\n"
+         "  username: ops\n  allow_plaintext_auth: false\n",
+         "3:13: security: none would send the SMTP password of 'ops' unencrypted to "
+         "10.0.0.127; use starttls or tls, or add allow_plaintext_auth: true to the email "
+         "section"},
         {"webhooks:\n  chat: {url: \"ftp://x\"}\n",
          "2:15: a webhook url starts with http:// or https://"},
         {"webhooks:\n  chat: {url: \"http://x\", format: html}\n",
@@ -126,5 +149,37 @@ TEST_CASE("config::load_config says where a bad config is wrong") {
     for (const auto& [text, message] : cases) {
         INFO(text);
         CHECK(load_error(dir, text) == dir.file("config.yaml") + ":" + message);
+    }
+}
+
+TEST_CASE("config::load_config lets a login without TLS go only where it cannot be overheard") {
+    TempDir dir;
+    auto email_to = [&](const std::string& host, const std::string& extra = "") {
+        std::ofstream(dir.file("config.yaml"))
+            << "email:\n  host: \"" << host
+            << "\"\n  security: none\n  from: ops@example.com\n  username: ops\n"
+            << extra;
+        Config config = load_config(dir.file("config.yaml"));
+        REQUIRE(config.channels.email);
+        return *config.channels.email;
+    };
+    for (const char* loopback : {"127.0.0.1", "127.45.6.7", "localhost", "LocalHost", "::1"})
+        CHECK(email_to(loopback).host == loopback);
+    CHECK(email_to("smtp.example.com", "  allow_plaintext_auth: true\n").allow_plaintext_auth);
+    // No login, nothing to overhear; with TLS, nothing in clear.
+    std::ofstream(dir.file("config.yaml"))
+        << "email: {host: smtp.example.com, security: none, from: ops@example.com}\n";
+    CHECK(load_config(dir.file("config.yaml")).channels.email);
+    std::ofstream(dir.file("config.yaml"))
+        << "email: {host: smtp.example.com, security: tls, from: ops@example.com, username: ops}\n";
+    CHECK(load_config(dir.file("config.yaml")).channels.email);
+    for (const char* remote : {"127.0.0.1.example.com", "128.0.0.1", "localhost.example.com"}) {
+        std::ofstream(dir.file("config.yaml"))
+            << "email:\n  host: \"" << remote
+            << "\"\n  security: none\n  from: ops@example.com\n  username: ops\n";
+        std::string message;
+        CHECK(exit_of([&] { load_config(dir.file("config.yaml")); }, message) ==
+              Exit::invalid_content);
+        CHECK(message.find(dir.file("config.yaml") + ":3:13: security: none would send") == 0);
     }
 }

@@ -30,6 +30,10 @@ struct EmailConfig {
     std::optional<std::string> username;
     std::optional<std::string> password_env; // the variable holding the password
     int timeout_seconds = 30;
+    int connections = 4; // SMTP connections a bulk send uses side by side (1 to 16)
+    // A login over a connection without TLS to a server other than this machine: refused by
+    // the config unless this says the operator means it (docs/decisions.md).
+    bool allow_plaintext_auth = false;
 };
 
 enum class WebhookFormat { text, notice };
