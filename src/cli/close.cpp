@@ -284,8 +284,15 @@ Exit close_run(CloseOptions& options, const Given& given) {
     // A close --notify that was cut short is finished by running it again: what its
     // all-clears still owe is sent, and the close is not recorded twice.
     bool finishing = options.notify && incident.status == Status::closed;
-    if (!finishing)
-        incident = require_open(log, options.id, "close");
+    if (incident.status == Status::closed && !finishing) {
+        try {
+            require_open(log, options.id, "close");
+        } catch (const Error& e) {
+            throw Error(e.code(), fmt::format("{}; `outage close {} --notify --resolution TEXT` "
+                                              "sends the all-clears it still owes",
+                                              e.what(), options.id));
+        }
+    }
     // A broken config stops the close before anything is recorded, not halfway through.
     if (options.notify)
         given.config();

@@ -26,6 +26,7 @@ struct Recorded {
     NoticePlan plan;
     NoticeRecord notice;
     bool resumed = false;
+    bool unrecorded_send = false; // the earlier send of the notice never recorded notice_sent
     std::unique_ptr<Channel> channel;
 };
 
@@ -90,7 +91,7 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                        const Stamp& stamp, const NotifyIo& io, std::vector<std::string>& warnings) {
     store.begin_write();
     try {
-        Recorded recorded{plan_notice(store, env, request, stamp.at, warnings), {}, false, nullptr};
+        Recorded recorded{.plan = plan_notice(store, env, request, stamp.at, warnings)};
         const NoticePlan& plan = recorded.plan;
         NoticeRecord created;
         created.incident_id = plan.incident.id;
@@ -129,7 +130,10 @@ Recorded record_notice(Store& store, const NotifyEnvironment& env, const NotifyR
         }
         if (earlier) {
             DeliveryCounts counts = store.delivery_counts(earlier->id);
-            if (counts.pending + counts.failed > 0) {
+            // Every delivery marked but no notice_sent: the sender was killed before its last
+            // transaction. Resumed, the notice gets its event and nothing is sent again.
+            recorded.unrecorded_send = !last_sent(store, *earlier);
+            if (counts.pending + counts.failed > 0 || recorded.unrecorded_send) {
                 // The same call was made before and did not finish: resume that notice,
                 // keeping none of this one.
                 store.rollback();
@@ -225,6 +229,8 @@ NotifyResult notify(Store& store, const NotifyEnvironment& env, const NotifyRequ
     templates.adopt(recorded.plan.lang, std::move(recorded.plan.tmpl));
     send_notice(store, env, recorded.notice, *recorded.channel, templates, stamp, progress, {},
                 result);
+    if (recorded.unrecorded_send && result.attempted == 0)
+        record_notice_sent(store, recorded.notice, stamp, result);
     return result;
 }
 

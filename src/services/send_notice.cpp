@@ -276,21 +276,26 @@ void send_notice(Store& store, const NotifyEnvironment& env, const NoticeRecord&
     result.notice_id = notice.id;
     result.counts = store.delivery_counts(notice.id);
     if (result.attempted > 0)
-        write_transaction(store, [&] {
-            // Read under the lock, so that the last notice_sent of a notice two senders
-            // shared says where its deliveries ended (docs/security.md, "The state").
-            DeliveryDigests after = delivery_digests(store, notice.id);
-            result.counts = after.counts;
-            result.counts.permanent = store.delivery_counts(notice.id).permanent;
-            store.append_event(notice.incident_id, stamp,
-                               events::NoticeSent{.notice = notice.id,
-                                                  .audience = notice.audience,
-                                                  .attempted = result.attempted,
-                                                  .sent = result.counts.sent,
-                                                  .failed = result.counts.failed,
-                                                  .pending = result.counts.pending,
-                                                  .states_digest = after.states});
-        });
+        record_notice_sent(store, notice, stamp, result);
+}
+
+void record_notice_sent(Store& store, const NoticeRecord& notice, const Stamp& stamp,
+                        NotifyResult& result) {
+    write_transaction(store, [&] {
+        // Read under the lock, so that the last notice_sent of a notice two senders shared
+        // says where its deliveries ended (docs/security.md, "The state").
+        DeliveryDigests after = delivery_digests(store, notice.id);
+        result.counts = after.counts;
+        result.counts.permanent = store.delivery_counts(notice.id).permanent;
+        store.append_event(notice.incident_id, stamp,
+                           events::NoticeSent{.notice = notice.id,
+                                              .audience = notice.audience,
+                                              .attempted = result.attempted,
+                                              .sent = result.counts.sent,
+                                              .failed = result.counts.failed,
+                                              .pending = result.counts.pending,
+                                              .states_digest = after.states});
+    });
 }
 
 } // namespace outage

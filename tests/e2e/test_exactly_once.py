@@ -357,7 +357,7 @@ class ExactlyOnceTest(OutageTestCase):
         self.addCleanup(listener.close)
         self.write_config(listener.getsockname()[1])
         with open(self.env["OUTAGE_CONFIG"], "a") as f:
-            f.write("  timeout_seconds: 1\n")
+            f.write("  timeout: 1s\n")
         code, out, err = self.run_outage("notify", self.incident, "--audience", "customers",
                                          "--channel", "email", "--recipients",
                                          self.customers(200), "--eta", "2h")

@@ -29,4 +29,9 @@ void send_notice(Store& store, const NotifyEnvironment& env, const NoticeRecord&
                  Channel& channel, TemplatesByLanguage& templates, const Stamp& stamp,
                  const Progress& progress, const SendOptions& options, NotifyResult& result);
 
+// Records the notice_sent event of a send that tried `result.attempted` messages, with the
+// counts and states read under the lock, and sets them in `result`.
+void record_notice_sent(Store& store, const NoticeRecord& notice, const Stamp& stamp,
+                        NotifyResult& result);
+
 } // namespace outage
