@@ -40,16 +40,19 @@ Exit outbox_list(const Given& given) {
     }
     for (const auto& [notice, counts, last_error] : queued)
         fmt::print("notice {:>4}  incident {:>4}  {:<12} {:<8} {} pending, {} failed{}\n",
-                   notice.id, notice.incident_id, notice.audience, notice.channel, counts.pending,
-                   counts.failed, last_error ? "; last error: " + *last_error : "");
+                   notice.id, notice.incident_id, shown(notice.audience), shown(notice.channel),
+                   counts.pending, counts.failed,
+                   last_error ? "; last error: " + shown(*last_error) : "");
     return Exit::ok;
 }
 
 // Retries every queued notice, reporting each as it is done; exit 6 when a delivery failed.
 Exit outbox_flush(const Given& given) {
     const Output& out = given.out();
+    // The stdout channel's messages, escaped line by line (cli::shown).
+    ShownStdout messages;
     NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
-                          std::cout};
+                          messages};
     Exit code = Exit::ok;
     bool any = false;
     nlohmann::json results = nlohmann::json::array();
