@@ -26,7 +26,7 @@ Command add_ack(CLI::App& command) {
         if (!result.handed_off_at) {
             fmt::print("Nothing to acknowledge: no handover of incident {} is waiting ({} owns "
                        "it).\n",
-                       incident.id, incident.owner.value_or("nobody"));
+                       incident.id, shown(incident.owner.value_or("nobody")));
             return Exit::ok;
         }
         std::string waited =
@@ -34,7 +34,7 @@ Command add_ack(CLI::App& command) {
                 ? fmt::format(", {} ago", format_span(now.at - *result.handed_off_at))
                 : "";
         fmt::print("{} has taken over incident {} (handed over {}{}).\n",
-                   incident.owner.value_or(now.actor), incident.id,
+                   shown(incident.owner.value_or(now.actor)), incident.id,
                    format_local(*result.handed_off_at), waited);
         return Exit::ok;
     }};

@@ -1,7 +1,7 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/environment.hpp"
+#include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
-#include "outage/model/text.hpp"
 #include "outage/store/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,7 +42,7 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
 // Every error is one line, whatever the value it quotes holds.
 void print_error(const std::string& message) {
     std::fflush(stdout);
-    fmt::print(stderr, "outage: {}\n", escape_controls(message));
+    fmt::print(stderr, "outage: {}\n", shown(message));
 }
 
 // The first word that is not an option or an option's value: what the user meant as the

@@ -28,12 +28,13 @@ std::string brief_relative(Timestamp t, Timestamp now) {
                    : fmt::format("{} ago", format_span(now - t));
 }
 
-// Text pasted into a note may span lines; one screen keeps it on one.
+// Text pasted into a note may span lines; one screen keeps it on one, and shows the rest of
+// what a terminal would act on as escapes.
 std::string brief_one_line(const std::string& text) {
     std::string line;
     for (char c : text)
         line += c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
-    return line;
+    return shown(line);
 }
 
 void brief_print_header(const Brief& brief, const Output& out, Timestamp now) {
@@ -41,10 +42,10 @@ void brief_print_header(const Brief& brief, const Output& out, Timestamp now) {
     auto row = [](std::string_view label, const std::string& value) {
         fmt::print("  {:<12} {}\n", label, value);
     };
-    fmt::print("Brief for incident {}: {}\n", incident.id, incident.title);
-    row("scenario", brief.runbook_title
-                        ? fmt::format("{} ({})", *brief.runbook_title, incident.scenario)
-                        : incident.scenario);
+    fmt::print("Brief for incident {}: {}\n", incident.id, shown(incident.title));
+    row("scenario",
+        shown(brief.runbook_title ? fmt::format("{} ({})", *brief.runbook_title, incident.scenario)
+                                  : incident.scenario));
     if (incident.status == Status::open)
         row("status",
             fmt::format("open ({}), opened {} ({})", to_string(incident.phase),
@@ -55,11 +56,11 @@ void brief_print_header(const Brief& brief, const Output& out, Timestamp now) {
     if (brief.assessment)
         row("severity",
             fmt::format("{}, by rule {} (assessed {} by {})",
-                        severity_label(incident.severity, out.color), brief.assessment->rule,
-                        format_local(brief.assessment->at), brief.assessment->actor));
+                        severity_label(incident.severity, out.color), shown(brief.assessment->rule),
+                        format_local(brief.assessment->at), shown(brief.assessment->actor)));
     else
         row("severity", "unassessed: run `outage assess " + std::to_string(incident.id) + "`");
-    std::string owner = incident.owner.value_or("nobody");
+    std::string owner = shown(incident.owner.value_or("nobody"));
     if (!brief.owners.empty() && brief.owners.back().owner == owner)
         owner += " since " + format_local(brief.owners.back().since);
     if (incident.handed_off_at) {
@@ -75,17 +76,17 @@ void brief_print_owners(const Brief& brief) {
     for (const auto& spell : brief.owners) {
         std::string what;
         if (!spell.handover)
-            what = spell.by == spell.owner ? "opened it" : "opened by " + spell.by;
+            what = spell.by == spell.owner ? "opened it" : "opened by " + shown(spell.by);
         else {
-            what = fmt::format("from {}", spell.from.value_or("nobody"));
+            what = fmt::format("from {}", shown(spell.from.value_or("nobody")));
             if (spell.by != spell.from.value_or(""))
-                what += fmt::format(", handed over by {}", spell.by);
+                what += fmt::format(", handed over by {}", shown(spell.by));
             if (spell.note)
                 what += fmt::format(": {}", brief_one_line(*spell.note));
             if (spell.acknowledged_at)
                 what += fmt::format(" (acknowledged {})", format_local(*spell.acknowledged_at));
         }
-        fmt::print("  {}  {:<12} {}\n", format_local(spell.since), spell.owner, what);
+        fmt::print("  {}  {:<12} {}\n", format_local(spell.since), shown(spell.owner), what);
     }
 }
 
@@ -95,13 +96,13 @@ void brief_print_pending(const Brief& brief, Timestamp now) {
     bool any = false;
     for (const auto& step : brief.pending) {
         any = true;
-        fmt::print("  [ ] {:<24} {:<15} {}{}\n", step.step.id, step.step.role, step.step.title,
-                   step.step.optional ? " (optional)" : "");
+        fmt::print("  [ ] {:<24} {:<15} {}{}\n", shown(step.step.id), shown(step.step.role),
+                   shown(step.step.title), step.step.optional ? " (optional)" : "");
     }
     for (const auto& deadline : brief.deadlines) {
         any = true;
-        fmt::print("  deadline {:<19} {:<36} {}\n", deadline.name, deadline_state(deadline, now),
-                   deadline.title);
+        fmt::print("  deadline {:<19} {:<36} {}\n", shown(deadline.name),
+                   deadline_state(deadline, now), shown(deadline.title));
     }
     if (incident.next_update_due) {
         any = true;
@@ -112,8 +113,8 @@ void brief_print_pending(const Brief& brief, Timestamp now) {
     for (const auto& queued : brief.queued) {
         any = true;
         fmt::print("  queued: notice {} to {} by {}: {} pending, {} failed{}\n", queued.notice.id,
-                   queued.notice.audience, queued.notice.channel, queued.counts.pending,
-                   queued.counts.failed,
+                   shown(queued.notice.audience), shown(queued.notice.channel),
+                   queued.counts.pending, queued.counts.failed,
                    queued.last_error ? "; last error: " + brief_one_line(*queued.last_error)
                                      : std::string());
     }
@@ -131,7 +132,7 @@ Brief load_brief(Store& store, const RunbookPath& runbooks, const TemplatePath& 
         runbook = load_runbook(runbooks, incident.scenario);
     } catch (const Error& e) {
         fmt::print(stderr, "outage: warning: {}; the brief leaves out the steps still to do\n",
-                   e.what());
+                   shown(e.what()));
     }
     return make_brief(store, runbook ? &*runbook : nullptr, templates, id);
 }
@@ -145,8 +146,9 @@ void print_brief(const Brief& brief, const Output& out, Timestamp now) {
     for (const auto& step : brief.done) {
         const StepProgress& progress = *step.progress;
         fmt::print("  {} {:<24} {:<15} {} ({}, {})\n",
-                   progress.state == StepState::done ? "[x]" : "[-]", step.step.id, step.step.role,
-                   step.step.title, progress.actor, format_local(progress.at));
+                   progress.state == StepState::done ? "[x]" : "[-]", shown(step.step.id),
+                   shown(step.step.role), shown(step.step.title), shown(progress.actor),
+                   format_local(progress.at));
     }
     brief_print_pending(brief, now);
     fmt::print("\nLast messages\n");
@@ -154,9 +156,9 @@ void print_brief(const Brief& brief, const Output& out, Timestamp now) {
         fmt::print("  none sent\n");
     for (const auto& last : brief.last_notices)
         fmt::print("  {:<14} {}  {} (notice {}: {} sent, {} failed, {} pending)\n",
-                   last.notice.audience, format_local(last.notice.created_at),
-                   last.subject ? fmt::format("\"{}\"", *last.subject)
-                                : fmt::format("[{}]", last.notice.template_name),
+                   shown(last.notice.audience), format_local(last.notice.created_at),
+                   last.subject ? fmt::format("\"{}\"", shown(*last.subject))
+                                : fmt::format("[{}]", shown(last.notice.template_name)),
                    last.notice.id, last.counts.sent, last.counts.failed, last.counts.pending);
 }
 

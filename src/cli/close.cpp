@@ -34,13 +34,23 @@ struct CloseAllClear {
     std::string error; // sending it failed before any delivery
 };
 
-// A word the shell reads back unchanged: as it is when that is safe, else single-quoted.
+// A word the shell reads back unchanged: as it is when that is safe, else single-quoted; text
+// holding a line break or anything else shown() escapes is ANSI-C quoted ($'a\nb', which bash
+// and zsh read back as it was), so the printed command stays one line and drives no terminal.
 std::string close_shell_word(const std::string& text) {
     bool plain = !text.empty() &&
                  text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
                                         "opqrstuvwxyz0123456789@%+=:,./_-") == std::string::npos;
     if (plain)
         return text;
+    if (shown(text) != text) {
+        std::string literal;
+        for (char c : text)
+            literal += c == '\\'   ? std::string("\\\\")
+                       : c == '\'' ? std::string("\\'")
+                                   : std::string(1, c);
+        return "$'" + shown(literal) + "'";
+    }
     std::string quoted = "'";
     for (char c : text)
         quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -76,7 +86,7 @@ std::optional<Runbook> close_runbook(const RunbookPath& runbooks, const Incident
         fmt::print(stderr,
                    "outage: warning: {}; closing without the runbook's prevention questions, "
                    "step check and communications plan\n",
-                   e.what());
+                   shown(e.what()));
         return std::nullopt;
     }
 }
@@ -87,7 +97,7 @@ void close_ask(CloseRequest& request, const Runbook* runbook, const Incident& in
     size_t total = 1 + (request.recurrence ? 0 : 1) + (runbook ? runbook->prevention.size() : 0);
     size_t number = 0;
     fmt::print(stderr, "Closing incident {}: {}\nPress Enter to skip a question.\n", incident.id,
-               incident.title);
+               shown(incident.title));
     request.root_cause = ask_text("What caused it (the root cause)?", ++number, total);
     if (!std::cin)
         return;
@@ -123,7 +133,8 @@ void close_warn_unfinished(const Incident& incident, const std::vector<const Ste
                "nor skipped:\n",
                incident.id, steps.size(), steps.size() == 1 ? "" : "s");
     for (const Step* step : steps)
-        fmt::print(stderr, "  [ ] {:<24} {:<15} {}\n", step->id, step->role, step->title);
+        fmt::print(stderr, "  [ ] {:<24} {:<15} {}\n", shown(step->id), shown(step->role),
+                   shown(step->title));
 }
 
 // Deadlines outlive the incident: each one still running or missed is named with when it
@@ -144,9 +155,10 @@ void close_warn_deadlines(const Incident& incident, const std::vector<Deadline>&
                                             format_span(now - deadline.due_at))
                               : fmt::format("due {} (in {})", format_local(deadline.due_at),
                                             format_span(deadline.due_at - now));
-        fmt::print(stderr, "  {:<22} {:<44} {}\n", deadline.name, due, deadline.title);
+        fmt::print(stderr, "  {:<22} {:<44} {}\n", shown(deadline.name), due,
+                   shown(deadline.title));
         fmt::print(stderr, "      outage deadline {} {} --met [--at TIME]\n", incident.id,
-                   deadline.name);
+                   close_shell_word(deadline.name));
     }
 }
 
@@ -210,11 +222,13 @@ void close_print_due(const Incident& incident, const std::vector<CloseAllClear>&
             continue;
         std::string to = close_all_clear_to(clear);
         if (standing)
-            fmt::print("  {} ({}: {} via {}{})\n", clear.switch_back, clear.audience,
-                       clear.template_name, clear.channel, to.empty() ? "" : ", " + to);
+            fmt::print("  {} ({}: {} via {}{})\n", shown(clear.switch_back), shown(clear.audience),
+                       shown(clear.template_name), shown(clear.channel),
+                       to.empty() ? "" : ", " + shown(to));
         else {
-            std::string line = fmt::format("  {:<14} {:<22} via {:<8} {}", clear.audience,
-                                           clear.template_name, clear.channel, to);
+            std::string line =
+                fmt::format("  {:<14} {:<22} via {:<8} {}", shown(clear.audience),
+                            shown(clear.template_name), shown(clear.channel), shown(to));
             fmt::print("{}\n", line.substr(0, line.find_last_not_of(' ') + 1));
         }
         fmt::print("      {}\n", close_notify_command(incident.id, clear));
@@ -234,8 +248,9 @@ void close_print_sent(const Incident& incident, const std::vector<CloseAllClear>
             print_notice_result(*result, clear.audience);
             continue;
         }
-        fmt::print("Not sent to {}: {}; send it with:\n  {}\n", clear.audience,
-                   error.empty() ? clear.blocked : error, close_notify_command(incident.id, clear));
+        fmt::print("Not sent to {}: {}; send it with:\n  {}\n", shown(clear.audience),
+                   shown(error.empty() ? clear.blocked : error),
+                   close_notify_command(incident.id, clear));
     }
 }
 
@@ -316,8 +331,10 @@ Exit close_run(CloseOptions& options, const Given& given) {
         clears.push_back({std::move(clear), std::nullopt, ""});
     Exit code = Exit::ok;
     if (options.notify) {
+        // The stdout channel's messages, escaped line by line (cli::shown).
+        ShownStdout messages;
         NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
-                              std::cout};
+                              messages};
         for (auto& item : clears) {
             if (!item.clear.blocked.empty() && !item.clear.sent_as) {
                 code = Exit::deliveries_failed;
@@ -329,7 +346,7 @@ Exit close_run(CloseOptions& options, const Given& given) {
                         ? resume_notice(log, env, *item.clear.sent_as, now, {})
                         : notify(log, env, all_clear_request(incident.id, item.clear), now, {});
                 for (const auto& warning : item.result->warnings)
-                    fmt::print(stderr, "outage: warning: {}\n", warning);
+                    fmt::print(stderr, "outage: warning: {}\n", shown(warning));
                 if (item.result->counts.failed > 0 || item.result->stopped)
                     code = Exit::deliveries_failed;
             } catch (const Error& e) {

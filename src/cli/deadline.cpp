@@ -56,7 +56,8 @@ Command add_deadline(CLI::App& command) {
                 }
                 bool late = deadline_outcome(deadline, now.at) == DeadlineOutcome::met_late;
                 fmt::print(
-                    "Deadline {} of incident {} met{}{}.\n", deadline.name, deadline.incident_id,
+                    "Deadline {} of incident {} met{}{}.\n", shown(deadline.name),
+                    deadline.incident_id,
                     options->met_at ? fmt::format(" at {}", format_local(*deadline.met_at))
                                     : std::string(),
                     late ? fmt::format(", {} late", format_span(*deadline.met_at - deadline.due_at))

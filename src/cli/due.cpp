@@ -49,9 +49,9 @@ std::string audience_label(const std::string& audience) {
 bool due_print_row(const Incident& incident, const std::optional<std::string>& audience,
                    Timestamp since, Timestamp now) {
     fmt::print("  {:>5}  {:<8}  {}{:<10}  {:<12}  {}\n", incident.id,
-               incident.severity.value_or("-"),
-               audience ? fmt::format("{:<16}  ", audience_label(*audience)) : "",
-               due_since(since, now), incident.owner.value_or("-"), incident.title);
+               shown(incident.severity.value_or("-")),
+               audience ? fmt::format("{:<16}  ", shown(audience_label(*audience))) : "",
+               due_since(since, now), shown(incident.owner.value_or("-")), shown(incident.title));
     return !in_time_range(since);
 }
 
@@ -154,8 +154,8 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
                    format_span(horizon));
         fmt::print("  {:>5}  {:<22} {:<36} {}\n", "ID", "DEADLINE", "STATE", "TITLE");
         for (const auto& deadline : report.deadlines)
-            fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, deadline.name,
-                       deadline_state(deadline, now), deadline.title);
+            fmt::print("  {:>5}  {:<22} {:<36} {}\n", deadline.incident_id, shown(deadline.name),
+                       deadline_state(deadline, now), shown(deadline.title));
         first = false;
     }
     if (!report.undelivered.empty()) {
@@ -174,7 +174,8 @@ Exit due_run(bool fail_if_overdue, std::chrono::seconds horizon, const Given& gi
                                     queued.next_retry ? " from " + format_local(*queued.next_retry)
                                                       : std::string());
             fmt::print("  {:>5}  notice {} to {} by {}: {}\n", queued.notice.incident_id,
-                       queued.notice.id, queued.notice.audience, queued.notice.channel, what);
+                       queued.notice.id, shown(queued.notice.audience),
+                       shown(queued.notice.channel), what);
         }
     }
     if (stored_shown)

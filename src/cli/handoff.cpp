@@ -1,6 +1,7 @@
 #include "outage/cli/brief.hpp"
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
+#include "outage/cli/output.hpp"
 #include "outage/services/lifecycle.hpp"
 
 #include <fmt/format.h>
@@ -28,7 +29,7 @@ Command add_handoff(CLI::App& command) {
         }
         fmt::print("Incident {} handed over to {}.\n{}: once you have it, say so with `outage ack "
                    "{}`.\n\n",
-                   incident.id, request->to, request->to, incident.id);
+                   incident.id, shown(request->to), shown(request->to), incident.id);
         Brief brief = load_brief(log, given.runbooks(), given.templates(), incident.id);
         print_brief(brief, given.out(), given.now());
         return Exit::ok;

@@ -41,12 +41,14 @@ Progress progress_bar(const Output& out) {
 // Sends the notice (or resumes one) and reports it; exit 6 when a delivery failed.
 Exit notify_run(const NotifyOptions& options, const Given& given) {
     const Output& out = given.out();
+    // The stdout channel's messages, escaped line by line (cli::shown).
+    ShownStdout messages;
     NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
-                          std::cout};
+                          messages};
     Exit code = Exit::ok;
     auto report = [&](const NotifyResult& result, const std::string& audience) {
         for (const auto& warning : result.warnings)
-            fmt::print(stderr, "outage: warning: {}\n", warning);
+            fmt::print(stderr, "outage: warning: {}\n", shown(warning));
         if (result.counts.failed > 0 || result.stopped)
             code = Exit::deliveries_failed;
         if (out.json)
@@ -64,7 +66,7 @@ Exit notify_run(const NotifyOptions& options, const Given& given) {
     NotifyResult result = notify(given.log(), env, request, given.stamp(), progress_bar(out));
     if (request.dry_run) {
         for (const auto& warning : result.warnings)
-            fmt::print(stderr, "outage: warning: {}\n", warning);
+            fmt::print(stderr, "outage: warning: {}\n", shown(warning));
         fmt::print(stderr, "outage: dry run: {} message{} rendered, nothing recorded or sent\n",
                    result.attempted, result.attempted == 1 ? "" : "s");
         print_eta_day(options.eta, options.eta_taken);

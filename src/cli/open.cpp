@@ -55,10 +55,10 @@ Command add_open(CLI::App& command) {
                 if (result.retriggered)
                     fmt::print(
                         "Incident {} is already open for dedup key {}; recorded the re-trigger.\n",
-                        incident.id, *incident.dedup_key);
+                        incident.id, shown(*incident.dedup_key));
                 else
                     fmt::print("Opened incident {}: {}\nNext: assess it with `outage assess {}`.\n",
-                               incident.id, incident.title, incident.id);
+                               incident.id, shown(incident.title), incident.id);
                 return Exit::ok;
             }};
 }

@@ -55,7 +55,8 @@ Exit outbox_list(const Given& given) {
         const DeliveryCounts& counts = item.counts;
         std::string line =
             fmt::format("notice {:>4}  incident {:>4}  {:<12} {:<8} {} pending", item.notice.id,
-                        item.notice.incident_id, item.notice.audience, item.notice.channel,
+                        item.notice.incident_id, shown(item.notice.audience),
+                        shown(item.notice.channel),
                         counts.pending - item.sending);
         if (item.sending > 0)
             line += fmt::format(", {} being sent", item.sending);
@@ -66,9 +67,9 @@ Exit outbox_list(const Given& given) {
             line += fmt::format(", {} refused for good", counts.permanent);
         fmt::print("{}\n", line);
         if (item.last_error)
-            fmt::print("      last error: {}\n", *item.last_error);
+            fmt::print("      last error: {}\n", shown(*item.last_error));
         if (item.refused && item.refused != item.last_error)
-            fmt::print("      refused: {}\n", *item.refused);
+            fmt::print("      refused: {}\n", shown(*item.refused));
     }
     return Exit::ok;
 }
@@ -77,8 +78,10 @@ Exit outbox_list(const Given& given) {
 // be retried is left undelivered (docs/notify.md#failures).
 Exit outbox_flush(const Given& given, bool retry_failed) {
     const Output& out = given.out();
+    // The stdout channel's messages, escaped line by line (cli::shown).
+    ShownStdout messages;
     NotifyEnvironment env{given.runbooks(), given.templates(), given.config(), given.outbox(),
-                          std::cout};
+                          messages};
     Exit code = Exit::ok;
     bool any = false;
     nlohmann::json results = nlohmann::json::array();
@@ -100,11 +103,11 @@ Exit outbox_flush(const Given& given, bool retry_failed) {
                 item["error"] = outcome.error ? nlohmann::json(*outcome.error) : nlohmann::json();
                 results.push_back(std::move(item));
             } else if (outcome.error) {
-                fmt::print("Notice {} to {} was not tried: {}\n", notice.id, notice.audience,
-                           *outcome.error);
+                fmt::print("Notice {} to {} was not tried: {}\n", notice.id,
+                           shown(notice.audience), shown(*outcome.error));
             } else if (result.attempted == 0) {
                 fmt::print("Notice {} to {}: {} failed, waiting to be retried{}.\n", notice.id,
-                           notice.audience, result.counts.failed - result.counts.permanent,
+                           shown(notice.audience), result.counts.failed - result.counts.permanent,
                            retry_time(outcome.left));
             } else {
                 print_notice_result(result, notice.audience);

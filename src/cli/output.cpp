@@ -2,12 +2,14 @@
 
 #include "outage/model/deadline.hpp"
 #include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 #include "outage/services/assessment.hpp"
 
 #include <fmt/color.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -15,6 +17,74 @@ namespace outage::cli {
 namespace {
 using nlohmann::json;
 } // namespace
+
+std::string shown(std::string_view text, bool keep_line_feeds) {
+    if (!keep_line_feeds)
+        return escape_controls(text);
+    // Line feeds, tabs and a CR ending a line (a note pasted from Windows) move the cursor
+    // nowhere a reader does not expect; everything else is escaped as on one line.
+    std::string out;
+    for (size_t start = 0; start <= text.size();) {
+        size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line = text.substr(start, end - start);
+        bool cr = end < text.size() && line.ends_with('\r');
+        if (cr)
+            line.remove_suffix(1);
+        for (size_t from = 0; from <= line.size();) {
+            size_t tab = std::min(line.find('\t', from), line.size());
+            out += escape_controls(line.substr(from, tab - from));
+            if (tab < line.size())
+                out += '\t';
+            from = tab + 1;
+        }
+        if (cr)
+            out += '\r';
+        if (end < text.size())
+            out += '\n';
+        start = end + 1;
+    }
+    return out;
+}
+
+ShownStdout::ShownStdout() : std::ostream(&m_lines) {}
+
+ShownStdout::~ShownStdout() {
+    m_lines.write_out();
+}
+
+void ShownStdout::Lines::write_out() {
+    std::string text = shown(m_line, true);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    m_line.clear();
+}
+
+ShownStdout::Lines::int_type ShownStdout::Lines::overflow(int_type c) {
+    if (traits_type::eq_int_type(c, traits_type::eof()))
+        return traits_type::not_eof(c);
+    m_line += traits_type::to_char_type(c);
+    if (c == '\n')
+        write_out();
+    return c;
+}
+
+std::streamsize ShownStdout::Lines::xsputn(const char* text, std::streamsize count) {
+    std::string_view rest(text, static_cast<size_t>(count));
+    // Whole lines go out at once; a partial one waits for its end (a UTF-8 sequence is never
+    // split between two escapings).
+    for (size_t end; (end = rest.find('\n')) != std::string_view::npos;) {
+        m_line += rest.substr(0, end + 1);
+        write_out();
+        rest.remove_prefix(end + 1);
+    }
+    m_line += rest;
+    return count;
+}
+
+int ShownStdout::Lines::sync() {
+    write_out();
+    return 0;
+}
 
 json condition_json(const Condition& condition) {
     using Op = Condition::Op;
@@ -72,7 +142,7 @@ void print_notice_result(const NotifyResult& result, const std::string& audience
         return;
     }
     fmt::print("Notice {}{}{}: {} sent, {} failed, {} pending.\n", result.notice_id,
-               audience.empty() ? "" : " to ", audience, counts.sent, counts.failed,
+               audience.empty() ? "" : " to ", shown(audience), counts.sent, counts.failed,
                counts.pending);
     if (result.stopped)
         fmt::print("The send {}.\n", *result.stopped);
@@ -144,21 +214,23 @@ void print_json(const json& document) {
 std::string severity_label(const std::optional<std::string>& severity, bool color) {
     if (!severity)
         return "unassessed";
-    if (!color)
-        return *severity;
-    switch ((*severity)[3]) {
+    std::string text = shown(*severity);
+    if (!color || text.size() < 4)
+        return text;
+    switch (text[3]) {
     case '1':
-        return fmt::format(fmt::emphasis::bold | fg(fmt::terminal_color::red), "{}", *severity);
+        return fmt::format(fmt::emphasis::bold | fg(fmt::terminal_color::red), "{}", text);
     case '2':
-        return fmt::format(fg(fmt::terminal_color::red), "{}", *severity);
+        return fmt::format(fg(fmt::terminal_color::red), "{}", text);
     case '3':
-        return fmt::format(fg(fmt::terminal_color::yellow), "{}", *severity);
+        return fmt::format(fg(fmt::terminal_color::yellow), "{}", text);
     default:
-        return *severity;
+        return text;
     }
 }
 
 void print_incident(const Incident& incident, const Output& out) {
+    // Every value is shown(): only the severity's colour codes are ours.
     auto row = [](std::string_view label, const std::string& value) {
         fmt::print("  {:<12} {}\n", label, value);
     };
@@ -167,17 +239,17 @@ void print_incident(const Incident& incident, const Output& out) {
             row(label, show(*value));
     };
     auto local = [](Timestamp t) { return format_local(t); };
-    auto plain = [](const std::string& s) { return s; };
+    auto plain = [](const std::string& s) { return shown(s); };
 
-    fmt::print("Incident {}: {}\n", incident.id, incident.title);
-    row("scenario", incident.scenario);
+    fmt::print("Incident {}: {}\n", incident.id, shown(incident.title));
+    row("scenario", shown(incident.scenario));
     row("status", incident.status == Status::open
                       ? fmt::format("open ({})", to_string(incident.phase))
                       : std::string("closed"));
     row("severity", severity_label(incident.severity, out.color));
-    row("owner", incident.owner.value_or("nobody"));
+    row("owner", shown(incident.owner.value_or("nobody")));
     if (!incident.services.empty())
-        row("services", fmt::format("{}", fmt::join(incident.services, ", ")));
+        row("services", shown(fmt::format("{}", fmt::join(incident.services, ", "))));
     if (incident.affected)
         row("affected", std::to_string(*incident.affected));
     optional_row("dedup key", incident.dedup_key, plain);
@@ -192,7 +264,7 @@ void print_incident(const Incident& incident, const Output& out) {
     if (incident.recurrence)
         row("recurrence", std::string(to_string(*incident.recurrence)));
     for (const auto& action : incident.actions)
-        row("action", action);
+        row("action", shown(action));
 }
 
 void print_incident_table(const std::vector<Incident>& incidents, const Output& out) {
@@ -206,12 +278,13 @@ void print_incident_table(const std::vector<Incident>& incidents, const Output& 
         // Pad before colouring: escape codes would count as width.
         std::string severity = fmt::format("{:<10}", severity_label(incident.severity, false));
         if (out.color && incident.severity)
-            severity = severity_label(incident.severity, true) +
-                       std::string(10 - incident.severity->size(), ' ');
+            severity =
+                severity_label(incident.severity, true) +
+                std::string(10 - std::min<size_t>(10, shown(*incident.severity).size()), ' ');
         fmt::print("{:>5}  {}  {:<6}  {:<20}  {:<18}  {:<12}  {}\n", incident.id, severity,
-                   to_string(incident.status), incident.scenario,
-                   format_local(incident.opened_at).substr(0, 16), incident.owner.value_or("-"),
-                   incident.title);
+                   to_string(incident.status), shown(incident.scenario),
+                   format_local(incident.opened_at).substr(0, 16),
+                   shown(incident.owner.value_or("-")), shown(incident.title));
     }
 }
 
@@ -224,11 +297,11 @@ void print_steps(const std::vector<StepView>& steps) {
         const char* box = !view.progress                            ? "[ ]"
                           : view.progress->state == StepState::done ? "[x]"
                                                                     : "[-]";
-        fmt::print("  {} {:<24} {:<15} {}{}\n", box, view.step->id, view.step->role,
-                   view.step->title, view.step->optional ? " (optional)" : "");
+        fmt::print("  {} {:<24} {:<15} {}{}\n", box, shown(view.step->id), shown(view.step->role),
+                   shown(view.step->title), view.step->optional ? " (optional)" : "");
         if (view.progress && view.progress->note)
             fmt::print("      {} by {}: {}\n", to_string(view.progress->state),
-                       view.progress->actor, *view.progress->note);
+                       shown(view.progress->actor), shown(*view.progress->note));
     }
 }
 
@@ -252,14 +325,15 @@ std::string deadline_state(const Deadline& deadline, Timestamp now) {
 
 void print_deadlines(const std::vector<Deadline>& deadlines, Timestamp now) {
     for (const auto& deadline : deadlines)
-        fmt::print("  {:<22} {:<36} {}\n", deadline.name, deadline_state(deadline, now),
-                   deadline.title);
+        fmt::print("  {:<22} {:<36} {}\n", shown(deadline.name), deadline_state(deadline, now),
+                   shown(deadline.title));
 }
 
 void print_timeline(const std::vector<Event>& events) {
     fmt::print("Timeline\n");
     for (const auto& event : events)
-        fmt::print("  {}  {:<12} {}\n", format_local(event.at), event.actor, describe_event(event));
+        fmt::print("  {}  {:<12} {}\n", format_local(event.at), shown(event.actor),
+                   shown(describe_event(event)));
 }
 
 } // namespace outage::cli

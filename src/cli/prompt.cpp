@@ -1,5 +1,6 @@
 #include "outage/cli/prompt.hpp"
 
+#include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
 #include "outage/services/assessment.hpp"
 
@@ -31,7 +32,7 @@ nlohmann::json ask(const Question& question, size_t number, size_t total) {
         ParsedAnswer parsed = parse_answer(question, line, true);
         if (parsed.value)
             return *parsed.value;
-        fmt::print(stderr, "  {}; try again.\n", parsed.error);
+        fmt::print(stderr, "  {}; try again.\n", shown(parsed.error));
     }
 }
 
@@ -51,7 +52,7 @@ std::optional<std::string> ask_text(const std::string& prompt, size_t number, si
         std::string problem = check ? check(line) : std::string();
         if (problem.empty())
             return line;
-        fmt::print(stderr, "  {}; try again.\n", problem);
+        fmt::print(stderr, "  {}; try again.\n", shown(problem));
     }
 }
 

@@ -27,14 +27,14 @@ void print_stats_table(const Stats& stats) {
     std::string by(to_string(stats.by));
     size_t width = by.size();
     for (const auto& group : stats.groups)
-        width = std::max(width, group.key.size());
+        width = std::max(width, shown(group.key).size());
     constexpr std::string_view row = "{:<{}}  {:>9}  {:>6}  {:>11}  {:>13}  {:>12}  {:>14}  {:>8}  "
                                      "{:>7}\n";
     std::transform(by.begin(), by.end(), by.begin(), [](char c) { return c - 'a' + 'A'; });
     fmt::print(fmt::runtime(row), by, width, "INCIDENTS", "CLOSED", "ASSESS MEAN", "ASSESS MEDIAN",
                "RESOLVE MEAN", "RESOLVE MEDIAN", "REOPENED", "NOTICES");
     auto print_group = [&](const StatsGroup& g) {
-        fmt::print(fmt::runtime(row), g.key, width, g.incidents, g.closed,
+        fmt::print(fmt::runtime(row), shown(g.key), width, g.incidents, g.closed,
                    stats_span(g.to_assess.mean), stats_span(g.to_assess.median),
                    stats_span(g.to_resolve.mean), stats_span(g.to_resolve.median), g.reopened,
                    g.notices);

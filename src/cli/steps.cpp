@@ -27,7 +27,7 @@ Command add_steps(CLI::App& command) {
             print_json(array);
             return Exit::ok;
         }
-        fmt::print("Steps for incident {} ({}, {}):\n", incident.id, runbook.title,
+        fmt::print("Steps for incident {} ({}, {}):\n", incident.id, shown(runbook.title),
                    severity_label(incident.severity, given.out().color));
         print_steps(steps);
         return Exit::ok;

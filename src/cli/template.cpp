@@ -4,6 +4,7 @@
 #include "outage/cli/output.hpp"
 #include "outage/model/error.hpp"
 #include "outage/render/render.hpp"
+#include "outage/services/notice_plan.hpp"
 #include "outage/services/notify.hpp"
 
 #include <fmt/format.h>
@@ -54,33 +55,36 @@ Command add_template_show(CLI::App& command) {
     command.add_option("name", *name, "Template name")->required();
     command.add_option("--lang", *lang, "Language")->capture_default_str();
     command.footer("Example:\n  outage template show customer-update --lang nl");
-    return {.run = [name, lang](const Given& given) {
-        bool fallback = false;
-        Template tmpl = load_template(given.templates(), *name, *lang, fallback);
-        if (fallback)
-            fmt::print(stderr, "outage: template {} has no '{}' version; showing English\n", *name,
-                       *lang);
-        if (given.out().json) {
-            print_json(
-                {{"name", tmpl.name},
-                 {"lang", tmpl.lang},
-                 {"audience", tmpl.audience == AudienceClass::external ? "external" : "internal"},
-                 {"subject", tmpl.subject},
-                 {"requires", tmpl.requires_fields},
-                 {"description", tmpl.description},
-                 {"body", tmpl.body},
-                 {"file", tmpl.file.string()}});
-            return Exit::ok;
-        }
-        fmt::print("# {}\n", tmpl.file.string());
-        fmt::print("audience: {}\nsubject: {}\n",
-                   tmpl.audience == AudienceClass::external ? "external" : "internal",
-                   tmpl.subject);
-        if (!tmpl.requires_fields.empty())
-            fmt::print("requires: {}\n", fmt::join(tmpl.requires_fields, ", "));
-        fmt::print("\n{}", tmpl.body);
-        return Exit::ok;
-    }};
+    return {
+        .check = [lang](const Given& given) { check_language(given.templates(), "--lang", *lang); },
+        .run =
+            [name, lang](const Given& given) {
+                bool fallback = false;
+                Template tmpl = load_template(given.templates(), *name, *lang, fallback);
+                if (fallback)
+                    fmt::print(stderr, "outage: template {} has no '{}' version; showing English\n",
+                               *name, *lang);
+                if (given.out().json) {
+                    print_json({{"name", tmpl.name},
+                                {"lang", tmpl.lang},
+                                {"audience", tmpl.audience == AudienceClass::external ? "external"
+                                                                                      : "internal"},
+                                {"subject", tmpl.subject},
+                                {"requires", tmpl.requires_fields},
+                                {"description", tmpl.description},
+                                {"body", tmpl.body},
+                                {"file", tmpl.file.string()}});
+                    return Exit::ok;
+                }
+                fmt::print("# {}\n", tmpl.file.string());
+                fmt::print("audience: {}\nsubject: {}\n",
+                           tmpl.audience == AudienceClass::external ? "external" : "internal",
+                           tmpl.subject);
+                if (!tmpl.requires_fields.empty())
+                    fmt::print("requires: {}\n", fmt::join(tmpl.requires_fields, ", "));
+                fmt::print("\n{}", tmpl.body);
+                return Exit::ok;
+            }};
 }
 
 Command add_template_lint(CLI::App& command) {
@@ -114,6 +118,8 @@ Command add_template_render(CLI::App& command) {
                    "--note \"Engineers are on site\"");
     return {.check =
                 [options](const Given& given) {
+                    NotifyRequest& request = options->request;
+                    request.lang = notice_language(given.templates(), request.lang, given.config());
                     options->eta_taken = parse_eta_option(options->eta, given);
                     if (options->eta_taken)
                         options->request.eta = options->eta_taken->at;
@@ -126,11 +132,12 @@ Command add_template_render(CLI::App& command) {
                     Message message =
                         render_preview(given.log(), env, options->request, given.now(), warnings);
                     for (const auto& warning : warnings)
-                        fmt::print(stderr, "outage: {}\n", warning);
+                        fmt::print(stderr, "outage: {}\n", shown(warning));
                     if (given.out().json)
                         print_json({{"subject", message.subject}, {"body", message.body}});
                     else
-                        fmt::print("Subject: {}\n\n{}", message.subject, message.body);
+                        fmt::print("Subject: {}\n\n{}", shown(message.subject),
+                                   shown(message.body, true));
                     print_eta_day(options->eta, options->eta_taken);
                     return Exit::ok;
                 }};

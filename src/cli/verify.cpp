@@ -173,12 +173,12 @@ Command add_verify(CLI::App& command) {
                 for (const auto& jump : result.clock_jumps)
                     fmt::print("warning: event {} (incident {}, {}) is stamped {}, {} before "
                                "event {}: a clock set back or a back-dated command\n",
-                               jump.event, jump.incident, jump.kind, format_iso_utc(jump.at),
+                               jump.event, jump.incident, shown(jump.kind), format_iso_utc(jump.at),
                                format_span(jump.earlier_at - jump.at), jump.earlier_event);
                 for (const auto& problem : result.state.problems)
-                    fmt::print("{}\n", problem);
+                    fmt::print("{}\n", shown(problem));
                 for (const auto& difference : result.state.differences)
-                    fmt::print("{}\n", describe(difference));
+                    fmt::print("{}\n", shown(describe(difference)));
                 if (result.state.matches())
                     fmt::print("State matches the events: {} incident{}.\n", result.state.incidents,
                                result.state.incidents == 1 ? "" : "s");

@@ -2,6 +2,7 @@
 
 #include "outage/io/yaml_reader.hpp"
 #include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 
 #include <fmt/format.h>
 
@@ -48,6 +49,12 @@ Config load_config(const std::filesystem::path& file) {
         config.organisation = r.string(*root, "organisation").value_or("");
         config.contact = r.string(*root, "contact").value_or("");
         config.default_lang = r.string(*root, "lang").value_or("en");
+        // Whether a template is written in it is checked where a notice is planned: the
+        // config does not know the templates (docs/decisions.md, "Bad bytes").
+        if (!is_language_code(config.default_lang))
+            r.problem((*root)["lang"].Mark(),
+                      fmt::format("'lang' must be a language code such as en or pt-BR, not '{}'",
+                                  escape_controls(config.default_lang)));
         if (const YAML::Node email = (*root)["email"]) {
             if (r.mapping(email, "email",
                           {"host", "port", "security", "from", "username", "password_env",

@@ -1,6 +1,7 @@
 #include "outage/io/csv.hpp"
 
 #include "outage/model/error.hpp"
+#include "outage/model/text.hpp"
 
 #include <fmt/format.h>
 
@@ -55,7 +56,20 @@ std::string csv_record(const std::vector<std::string>& fields) {
     return line;
 }
 
-CsvReader::CsvReader(std::istream& in) : m_in(in) {}
+CsvReader::CsvReader(std::istream& in, Fields fields) : m_in(in), m_fields(fields) {}
+
+std::string CsvReader::column(size_t index) const {
+    if (m_header_read && index < m_header.size())
+        return fmt::format("column '{}'", escape_controls(m_header[index]));
+    return fmt::format("column {}{}", index + 1, m_header_read ? "" : " of the header");
+}
+
+void CsvReader::check_field(const std::string& field, size_t index) const {
+    if (auto refused = find_refused_character(field, TextKind::line))
+        throw Error(Exit::usage,
+                    fmt::format("{}: {}", m_record_line,
+                                refusal_message(column(index), *refused, TextKind::line)));
+}
 
 bool CsvReader::next(std::vector<std::string>& fields) {
     fields.clear();
@@ -73,7 +87,38 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     if (c == EOF)
         return false;
     m_record_line = m_line;
+    const bool checked = m_fields == Fields::one_line_text;
     std::string field;
+    size_t record_bytes = 0;
+    // Ends a field; with checks, the limits are enforced byte by byte below, the characters
+    // here, once the field is whole (it is at most max_csv_field_bytes).
+    auto end_field = [&] {
+        if (checked)
+            check_field(field, fields.size());
+        fields.push_back(std::move(field));
+        field.clear();
+    };
+    auto add = [&](int byte) {
+        field += static_cast<char>(byte);
+        if (!checked)
+            return;
+        if (field.size() > max_csv_field_bytes)
+            throw Error(Exit::usage,
+                        fmt::format("{}: {} is longer than {} bytes, the most a cell may hold",
+                                    m_record_line, column(fields.size()), max_csv_field_bytes));
+        if (++record_bytes > max_csv_record_bytes)
+            throw Error(Exit::usage,
+                        fmt::format("{}: the row is longer than {} bytes, the most a row may hold",
+                                    m_record_line, max_csv_record_bytes));
+    };
+    auto end_record = [&] {
+        end_field();
+        if (checked && !m_header_read) {
+            m_header = fields;
+            m_header_read = true;
+        }
+        return true;
+    };
     bool quoted = false;
     while (true) {
         if (quoted) {
@@ -82,7 +127,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
                             fmt::format("{}: a quoted field is not closed", m_record_line));
             if (c == '"') {
                 if (m_in.peek() == '"') {
-                    field += '"';
+                    add('"');
                     m_in.get();
                 } else {
                     quoted = false;
@@ -94,24 +139,22 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             } else {
                 if (c == '\n')
                     ++m_line;
-                field += static_cast<char>(c);
+                add(c);
             }
         } else if (c == '"' && field.empty()) {
             quoted = true;
         } else if (c == ',') {
-            fields.push_back(std::move(field));
-            field.clear();
+            end_field();
         } else if (c == '\r' || c == '\n' || c == EOF) {
             if (c == '\r' && m_in.peek() == '\n')
                 m_in.get();
             if (c != EOF)
                 ++m_line;
-            fields.push_back(std::move(field));
-            return true;
+            return end_record();
         } else if (c == '"') {
             throw Error(Exit::usage, fmt::format("{}: a quote inside an unquoted field", m_line));
         } else {
-            field += static_cast<char>(c);
+            add(c);
         }
         c = m_in.get();
     }

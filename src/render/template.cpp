@@ -36,11 +36,6 @@ std::optional<std::pair<std::string, std::string>> split_file_name(const fs::pat
     return std::pair{name.substr(0, dot), name.substr(dot + 1)};
 }
 
-bool is_lang(std::string_view lang) {
-    static const std::regex pattern("[a-z]{2,3}(-[A-Z]{2})?");
-    return std::regex_match(lang.begin(), lang.end(), pattern);
-}
-
 // A place in a template's text: where the text starts in the file, for 1-based positions.
 struct TextOrigin {
     int line = 1;
@@ -151,7 +146,7 @@ std::optional<Template> parse_template(const fs::path& file, std::vector<Problem
         return std::nullopt;
     };
     auto parts = split_file_name(file);
-    if (!parts || !is_slug(parts->first) || !is_lang(parts->second))
+    if (!parts || !is_slug(parts->first) || !is_language_code(parts->second))
         return fail_at_top("a template file is named <name>.<lang>.mustache, such as "
                            "customer-update.en.mustache");
     if (auto unfit = unfit_input_file(file))
@@ -252,12 +247,28 @@ std::vector<std::string> template_languages(const TemplatePath& path, const std:
     return {langs.begin(), langs.end()};
 }
 
+std::vector<std::string> known_languages(const TemplatePath& path) {
+    std::set<std::string> langs;
+    for (const auto& dir : path.dirs)
+        for (const auto& [name, found] : templates_in(dir))
+            langs.insert(found.begin(), found.end());
+    return {langs.begin(), langs.end()};
+}
+
+void check_language(const TemplatePath& path, std::string_view what, std::string_view lang,
+                    Exit code) {
+    auto known = known_languages(path);
+    if (std::find(known.begin(), known.end(), lang) == known.end())
+        throw Error(code, fmt::format("{} '{}' is not a language outage knows (known: {})", what,
+                                      lang, fmt::join(known, ", ")));
+}
+
 fs::path template_file(const TemplatePath& path, const std::string& name, const std::string& lang,
                        bool& used_fallback) {
     used_fallback = false;
     if (is_slug(name)) {
         for (const std::string& wanted : {lang, std::string(fallback_lang)}) {
-            if (!is_lang(wanted))
+            if (!is_language_code(wanted))
                 continue;
             for (const auto& dir : path.dirs) {
                 fs::path file = dir / fmt::format("{}.{}{}", name, wanted, extension);

@@ -114,10 +114,8 @@ ParsedAnswer parse_answer(const Question& question, std::string_view raw, bool a
         return {number_answer(*number), ""};
     }
     case QuestionType::text:
-        if (!is_valid_utf8(text) || std::any_of(text.begin(), text.end(), [](char c) {
-                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-            }))
-            return {std::nullopt, "the answer must be one line of valid UTF-8 text"};
+        if (auto refused = find_refused_character(text, TextKind::line))
+            return {std::nullopt, refusal_message("the answer", *refused, TextKind::line)};
         if (text.size() > max_line_bytes)
             return {std::nullopt,
                     fmt::format("the answer is longer than {} bytes", max_line_bytes)};
@@ -200,6 +198,12 @@ GatheredAnswers gather_answers(Store& store, const Runbook& runbook, IncidentId 
                                                  "(questions: {})",
                                                  key, runbook.id, fmt::join(ids, ", ")));
         }
+        // Whatever the question's type, so the message names the character rather than
+        // quoting it among the choices.
+        if (auto refused = find_refused_character(text, TextKind::line))
+            throw Error(Exit::usage,
+                        refusal_message(fmt::format("the answer to question '{}'", key), *refused,
+                                        TextKind::line));
         ParsedAnswer parsed = parse_answer(*question, text, false);
         if (!parsed.value)
             throw Error(Exit::usage,

@@ -107,6 +107,9 @@ RecipientSource address_recipients(const NotifyRequest& request,
                                    const std::optional<NoticeRecord>& earlier) {
     std::vector<std::string> addresses;
     for (const auto& address : request.to) {
+        // An internationalised address may hold any letter, so the finder runs first: a bidi
+        // override or zero-width character is not one.
+        check_line("--to", address);
         if (!is_valid_address(address))
             throw Error(Exit::usage, fmt::format("--to: invalid e-mail address '{}'", address));
         if (std::find(addresses.begin(), addresses.end(), address) == addresses.end())
@@ -183,8 +186,24 @@ json notice_fields(Store& store, const Incident& incident, const Runbook& runboo
     return fields;
 }
 
+std::string notice_language(const TemplatePath& templates, const std::optional<std::string>& lang,
+                            const Config& config) {
+    if (lang) {
+        check_language(templates, "--lang", *lang);
+        return *lang;
+    }
+    check_language(templates,
+                   config.file.empty() ? std::string("the default language")
+                                       : fmt::format("{}: lang", config.file.string()),
+                   config.default_lang, Exit::invalid_content);
+    return config.default_lang;
+}
+
 NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
                        Timestamp now, std::vector<std::string>& warnings) {
+    // Outside the runbook's plan (with --template and --channel) the audience is the
+    // operator's word, recorded with the notice.
+    check_line("--audience", request.audience);
     NoticePlan plan;
     plan.incident = require_incident(store, request.id);
     if (request.eta)
@@ -212,7 +231,7 @@ NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyR
                                              "webhook)",
                                              channel_name));
     plan.channel = *channel;
-    plan.lang = request.lang.value_or(env.config.default_lang);
+    plan.lang = notice_language(env.templates, request.lang, env.config);
     if (plan.entry && !request.force)
         warn_below_minimum(plan, *plan.entry, warnings);
     if (plan.entry)

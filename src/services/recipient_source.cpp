@@ -4,6 +4,7 @@
 #include "outage/io/digest.hpp"
 #include "outage/model/error.hpp"
 #include "outage/model/json_fields.hpp"
+#include "outage/model/text.hpp"
 
 #include <fmt/format.h>
 
@@ -90,6 +91,13 @@ void RecipientSource::each_row(const FileOpener& open,
     DigestingStream in(*file);
     RecipientReader reader(in, m_csv->string());
     while (auto row = reader.next()) {
+        // A language no template is written in falls back to English, as the notice's own
+        // language would; one that is not a language code at all is a broken file.
+        if (!row->lang.empty() && !is_language_code(row->lang))
+            throw Error(Exit::usage,
+                        fmt::format("--recipients {}: the lang of {} is '{}', not a language code "
+                                    "such as en or pt-BR",
+                                    m_csv->string(), row->address, row->lang));
         SourceRecipient recipient;
         recipient.address = std::move(row->address);
         recipient.lang = std::move(row->lang);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "outage/model/error.hpp"
 #include "outage/deliver/recipients.hpp"
+#include "outage/model/error.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -42,10 +42,13 @@ inline outage::Exit exit_of(const std::function<void()>& action, std::string& me
     return outage::Exit::ok;
 }
 
-// Every record of an RFC 4180 text, read with the recipients' CSV reader.
-inline std::vector<std::vector<std::string>> read_csv(const std::string& text) {
+// Every record of an RFC 4180 text, read with the recipients' CSV reader (by default checking
+// only the syntax, as for reading back an export).
+inline std::vector<std::vector<std::string>>
+read_csv(const std::string& text,
+         outage::CsvReader::Fields checks = outage::CsvReader::Fields::any) {
     std::istringstream in(text);
-    outage::CsvReader reader(in);
+    outage::CsvReader reader(in, checks);
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> fields;
     while (reader.next(fields))

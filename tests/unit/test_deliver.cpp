@@ -1,7 +1,7 @@
-#include "outage/io/atomic_file.hpp"
-#include "outage/model/error.hpp"
 #include "outage/deliver/email.hpp"
 #include "outage/deliver/recipients.hpp"
+#include "outage/io/atomic_file.hpp"
+#include "outage/model/error.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -78,7 +78,10 @@ TEST_CASE("deliver::RecipientReader") {
     CHECK(first_error("email\nann@example.com\nnot-an-address\n") ==
           "c.csv:3: invalid e-mail address 'not-an-address'");
     CHECK(first_error("email\n\"ann@example.com\r\nBcc: x@example.com\"\n") ==
-          "c.csv:2: invalid e-mail address 'ann@example.com\r\nBcc: x@example.com'");
+          "c.csv:2: column 'email': character U+000D (CARRIAGE RETURN) at position 16 is not "
+          "allowed; it must be one line");
+    CHECK(first_error(std::string("email,name\nann@example.com,An") + '\0' + "n\n") ==
+          "c.csv:2: column 'name': character U+0000 (NULL) at position 3 is not allowed");
     CHECK(first_error("email\n\"unterminated\n") == "c.csv:2: a quoted field is not closed");
 }
 

@@ -12,10 +12,46 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace outage::cli {
+
+// Text from the log, a file or a server as a human-readable line shows it: every control
+// character (line breaks and tabs too), C1 control, bidi and zero-width character and every
+// byte that is not UTF-8 written as an escape (`\x1b`, `\n`, `\u202e`), so a value recorded
+// before outage refused such characters, or typed into a file, can neither drive the terminal
+// nor break or reorder the line it is shown on. Every line of human output that holds such a
+// value prints it through this; JSON is escaped by its own rules (docs/security.md).
+// `keep_line_feeds` is for a whole message printed as it would be sent: its line feeds, tabs
+// and a CR before a line feed stay as they are.
+std::string shown(std::string_view text, bool keep_line_feeds = false);
+
+// Standard output for whole messages (the stdout channel, dry runs): each line is written
+// through shown(line, true) once it is complete, or at a flush, so a message made from an
+// older log's values cannot drive the terminal either.
+class ShownStdout : public std::ostream {
+  public:
+    ShownStdout();
+    ~ShownStdout() override;
+
+  private:
+    class Lines : public std::streambuf {
+      public:
+        void write_out();
+
+      protected:
+        int_type overflow(int_type c) override;
+        std::streamsize xsputn(const char* text, std::streamsize count) override;
+        int sync() override;
+
+      private:
+        std::string m_line;
+    };
+    Lines m_lines;
+};
 
 // A condition in the shape runbooks write it ({"question": .., "equals": ..}, {"all": [..]}).
 nlohmann::json condition_json(const Condition& condition);

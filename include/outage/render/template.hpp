@@ -1,11 +1,13 @@
 #pragma once
 
 #include "outage/io/yaml_reader.hpp"
+#include "outage/model/error.hpp"
 #include "outage/model/names.hpp"
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace outage {
@@ -49,6 +51,15 @@ std::vector<std::string> template_names(const TemplatePath& path);
 
 // The languages a template exists in, sorted.
 std::vector<std::string> template_languages(const TemplatePath& path, const std::string& name);
+
+// Every language some template on the path is written in, sorted: the languages outage
+// knows.
+std::vector<std::string> known_languages(const TemplatePath& path);
+
+// Throws Error(code) as "{what} 'xx' is not a language outage knows (known: en, es, nl, pl)"
+// unless some template on the path is written in `lang`.
+void check_language(const TemplatePath& path, std::string_view what, std::string_view lang,
+                    Exit code = Exit::usage);
 
 // The file of template `name` in `lang`, falling back to "en" (then `used_fallback` is set).
 // Throws Error(not_found) naming the known templates when there is none.

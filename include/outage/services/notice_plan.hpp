@@ -37,6 +37,11 @@ struct NoticePlan {
 NoticePlan plan_notice(Store& store, const NotifyEnvironment& env, const NotifyRequest& request,
                        Timestamp now, std::vector<std::string>& warnings);
 
+// The language of a notice: `lang` (--lang), else the config's default. Throws Error(usage)
+// for a --lang, Error(invalid_content) for a config lang, that no template is written in.
+std::string notice_language(const TemplatePath& templates, const std::optional<std::string>& lang,
+                            const Config& config);
+
 // Only the fields an external audience may see: internal ones never reach its messages,
 // whatever the template says.
 nlohmann::json public_only(const nlohmann::json& fields);
