@@ -16,8 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 [[noreturn]] void cannot_create(const fs::path& folder, int error) {
-    throw Error(Exit::runtime, fmt::format("cannot create the folder {}: {}", folder.string(),
-                                           std::strerror(error)));
+    throw Error(Exit::runtime,
+                fmt::format("cannot create {}: {}", folder.string(), std::strerror(error)));
 }
 
 } // namespace
