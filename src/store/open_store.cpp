@@ -81,7 +81,8 @@ std::string file_uri(const std::string& path) {
 
 // Opens the log for reading. In WAL mode even a reader needs the -shm file, which it cannot
 // make in a folder it may not write (read-only media, a log on a mount of backups, a folder
-// of someone else's): SQLite then fails "unable to open database file". When, besides, there
+// of someone else's): SQLite then fails ("attempt to write a readonly database", "unable to
+// open database file"). When, besides, there
 // is no -shm file and no -wal file with anything in it, every commit is in the file itself
 // and no one has the log open, so SQLite may read it as immutable, without locks or shared
 // memory. An existing -shm file serves the ordinary open (SQLite reads it even when it
