@@ -2,7 +2,6 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/io/atomic_file.hpp"
 #include "outage/model/error.hpp"
 
 #include <fmt/format.h>
@@ -49,7 +48,7 @@ Exit export_run(const ExportOptions& options, const Given& given) {
     if (!options.output)
         return Exit::ok;
     // Exports hold internal fields (owners, notes, root causes): private like the log.
-    write_file_atomically(*options.output, sink.buffer(), 0600);
+    write_output_file(*options.output, sink.buffer(), 0600, "--output");
     if (given.out().json) {
         print_json({{"file", *options.output},
                     {"format", format},

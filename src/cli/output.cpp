@@ -1,5 +1,7 @@
 #include "outage/cli/output.hpp"
 
+#include "outage/io/atomic_file.hpp"
+#include "outage/io/folders.hpp"
 #include "outage/model/deadline.hpp"
 #include "outage/model/error.hpp"
 #include "outage/model/text.hpp"
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 namespace outage::cli {
@@ -198,6 +201,14 @@ void JsonArrayPrinter::finish() {
     m_out += m_count == 0 ? "]\n" : "\n]\n";
     std::fwrite(m_out.data(), 1, m_out.size(), stdout);
     m_out.clear();
+}
+
+void write_output_file(const std::string& file, std::string_view content, mode_t mode,
+                       std::string_view option) {
+    std::filesystem::path folder = std::filesystem::path(file).parent_path();
+    refuse_if_others_may_write(folder, fmt::format("the folder of {}", option),
+                               StickyFolder::accepted);
+    write_file_atomically(file, content, mode);
 }
 
 void print_json(const json& document) {

@@ -2,7 +2,6 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/io/atomic_file.hpp"
 #include "outage/model/error.hpp"
 
 #include <fmt/format.h>
@@ -29,7 +28,7 @@ Exit report_run(const ReportOptions& options, const Given& given) {
         return Exit::ok;
     }
     // Owners, notes, suppliers and root causes: private like the log itself.
-    write_file_atomically(*options.output, document, 0600);
+    write_output_file(*options.output, document, 0600, "--output");
     if (given.out().json) {
         print_json({{"file", *options.output}, {"format", format}, {"incident", options.id}});
         return Exit::ok;

@@ -2,7 +2,6 @@
 #include "outage/cli/commands.hpp"
 #include "outage/cli/options.hpp"
 #include "outage/cli/output.hpp"
-#include "outage/io/atomic_file.hpp"
 
 #include <fmt/format.h>
 
@@ -49,7 +48,7 @@ Exit stats_run(const StatsOptions& options, const Given& given) {
         compute_stats(given.log(), *stats_grouping_names.parse(options.by), options.since_time);
     if (options.html)
         // Counts and scenario ids only, nothing internal: readable like any page.
-        write_file_atomically(*options.html, stats_html(stats, given.now()), 0644);
+        write_output_file(*options.html, stats_html(stats, given.now()), 0644, "--html");
     if (given.out().json) {
         print_json(stats_json(stats));
         return Exit::ok;

@@ -1,5 +1,6 @@
 #include "outage/io/yaml_reader.hpp"
 
+#include "outage/io/trust.hpp"
 #include "outage/model/incident.hpp"
 #include "outage/model/runbook.hpp"
 #include "outage/model/text.hpp"
@@ -261,25 +262,10 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const std::filesys
 }
 
 std::optional<std::string> unfit_input_file(const std::filesystem::path& file) {
-    namespace fs = std::filesystem;
+    if (auto untrusted = untrusted_input(file))
+        return untrusted;
     std::error_code ec;
-    auto mode = [&](const fs::path& path) {
-        return static_cast<unsigned>(fs::status(path, ec).permissions());
-    };
-    unsigned file_mode = mode(file);
-    if (!ec && (file_mode & static_cast<unsigned>(fs::perms::others_write)))
-        return fmt::format("the file is writable by others (mode {:04o}), so anyone on this "
-                           "machine could change what outage does or says: chmod o-w {}",
-                           file_mode & 07777, file.string());
-    fs::path dir = fs::absolute(file, ec).parent_path();
-    unsigned dir_mode = mode(dir);
-    // In a sticky folder such as /tmp others may not replace our files.
-    if (!ec && (dir_mode & static_cast<unsigned>(fs::perms::others_write)) &&
-        !(dir_mode & static_cast<unsigned>(fs::perms::sticky_bit)))
-        return fmt::format("its folder {} is writable by others (mode {:04o}), so anyone on "
-                           "this machine could replace it: chmod o-w {}",
-                           dir.string(), dir_mode & 07777, dir.string());
-    auto size = fs::file_size(file, ec);
+    auto size = std::filesystem::file_size(file, ec);
     if (!ec && size > max_input_file_size)
         return fmt::format("the file is {} bytes; runbooks, templates and config files are at "
                            "most {} bytes",

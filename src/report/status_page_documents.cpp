@@ -2,6 +2,7 @@
 
 #include "outage/io/atomic_file.hpp"
 #include "outage/io/digest.hpp"
+#include "outage/io/folders.hpp"
 #include "outage/model/error.hpp"
 #include "outage/report/html.hpp"
 
@@ -337,10 +338,11 @@ std::string status_page_html(const StatusPage& page) {
 std::vector<std::filesystem::path> write_status_page(const StatusPage& page,
                                                      const std::filesystem::path& dir) {
     std::filesystem::path api = dir / "api" / "v2";
-    std::error_code ec;
-    std::filesystem::create_directories(api, ec);
-    if (ec)
-        throw Error(Exit::runtime, fmt::format("cannot create {}: {}", api.string(), ec.message()));
+    // A page anyone may read, in folders only we may change: someone else able to add or
+    // swap a file there could put their words on the page (docs/security.md).
+    refuse_if_others_may_write(dir, "the status page folder");
+    ensure_folder(api, 0755);
+    refuse_if_others_may_write(api, "the status page folder");
     // A run killed mid-write (cron's timeout, a reboot) left its temporary files behind.
     remove_abandoned_temp_files(dir);
     remove_abandoned_temp_files(api);

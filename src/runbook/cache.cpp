@@ -2,6 +2,7 @@
 
 #include "outage/io/atomic_file.hpp"
 #include "outage/io/digest.hpp"
+#include "outage/io/folders.hpp"
 #include "outage/model/error.hpp"
 
 #include <fmt/format.h>
@@ -288,16 +289,12 @@ std::optional<Runbook> read_cached_runbook(const fs::path& dir, const std::strin
 }
 
 void write_cached_runbook(const fs::path& dir, const std::string& key, const Runbook& runbook) {
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) {
-        fs::create_directories(dir, ec);
-        if (ec)
-            return;
-        ::chmod(dir.c_str(), 0700);
-    }
     try {
+        ensure_folder(dir, 0700);
         json document = {{"key", key}, {"runbook", runbook_to_json(runbook)}};
-        write_file_atomically(dir / (key + ".json"), document.dump(), 0600);
+        // An entry cut short by a power cut is not served (read_cached_runbook), so it need
+        // not reach the disk before outage goes on.
+        write_file_atomically(dir / (key + ".json"), document.dump(), 0600, {}, Sync::none);
     } catch (const Error&) {
         // A full disk or a read-only home: the runbook is parsed again next time.
     } catch (const json::exception&) {

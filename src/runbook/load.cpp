@@ -1,6 +1,7 @@
 #include "outage/runbook/load.hpp"
 #include "runbook_parser.hpp"
 
+#include "outage/io/trust.hpp"
 #include "outage/io/yaml_reader.hpp"
 #include "outage/model/channel_settings.hpp"
 #include "outage/model/error.hpp"
@@ -264,6 +265,11 @@ std::optional<SeverityScale> parse_severity_scale(const std::filesystem::path& f
 
 std::vector<std::pair<std::string, std::string>>
 read_answers_file(const std::filesystem::path& file) {
+    // Answers decide the severity, and so who is told: a file others could change is refused
+    // as a runbook would be (exit 4), not as a mistyped answer.
+    if (auto untrusted = untrusted_input(file))
+        throw Error(Exit::invalid_content,
+                    fmt::format("--answers-file: {}:1:1: {}", file.string(), *untrusted));
     std::vector<Problem> problems;
     auto root = load_yaml(file, problems);
     std::vector<std::pair<std::string, std::string>> answers;

@@ -2,6 +2,7 @@
 
 #include "outage/deliver/recipients.hpp"
 #include "outage/io/digest.hpp"
+#include "outage/io/trust.hpp"
 #include "outage/model/error.hpp"
 #include "outage/model/json_fields.hpp"
 #include "outage/model/text.hpp"
@@ -32,6 +33,10 @@ std::string column_of(const DeliveryRecord& delivery, const char* column) {
 } // namespace
 
 std::unique_ptr<std::istream> open_file_on_disk(const std::filesystem::path& file) {
+    // Whoever can change the list decides who hears what: the same rule as the templates.
+    if (auto untrusted = untrusted_input(file))
+        throw Error(Exit::invalid_content,
+                    fmt::format("--recipients {}: {}", file.string(), *untrusted));
     return std::make_unique<std::ifstream>(file, std::ios::binary);
 }
 

@@ -6,6 +6,7 @@ the outbox, so a pickup job that takes files away as they appear never sees one 
 the servers received is counted against what the log says."""
 
 import collections
+import http.server
 import os
 import shutil
 import signal
@@ -370,37 +371,55 @@ class ExactlyOnceTest(OutageTestCase):
                                     "NULL"), [(0,)])
 
     def test_a_flush_goes_on_past_a_notice_whose_channel_cannot_be_built(self):
-        closed = reserve_port()
-        self.addCleanup(closed.close)
-        config = f"""outbox: {self.outbox}
+        smtp_down = reserve_port()
+        self.addCleanup(smtp_down.close)
+        hook_socket = reserve_port()  # nothing listens yet: the webhook notice fails
+        self.addCleanup(hook_socket.close)
+        path = os.path.join(self.tmp, "config.yaml")
+        with open(path, "w") as f:
+            f.write(f"""outbox: {self.outbox}
 email:
   host: 127.0.0.1
-  port: {closed.getsockname()[1]}
+  port: {smtp_down.getsockname()[1]}
   security: none
   username: ops
   password_env: SMTP_PASSWORD
   from: "Ops <ops@example.com>"
-"""
-        path = os.path.join(self.tmp, "config.yaml")
-        with open(path, "w") as f:
-            f.write(config)
+webhooks:
+  chat: {{url: "http://127.0.0.1:{hook_socket.getsockname()[1]}/chat", format: text}}
+""")
         self.env["OUTAGE_CONFIG"] = path
         code, out, err = self.run_outage("notify", self.incident, "--audience", "customers",
                                          "--channel", "email", "--recipients", self.customers(2),
                                          "--eta", "2h", env={"SMTP_PASSWORD": "secret"})
         self.assertEqual(code, 6, out + err)
-        # Queued behind it: a notice to the status page whose file channel failed (the
-        # outbox was a file then) and works now.
-        with open(self.outbox, "w") as f:
-            f.write("in the way\n")
-        code, out, err = self.run_outage("notify", self.incident, "--audience", "status-page",
-                                         "--channel", "file", "--eta", "2h")
+        code, out, err = self.run_outage("notify", self.incident, "--audience", "chat",
+                                         "--channel", "webhook", "--to", "chat", "--note",
+                                         "Phones down")
         self.assertEqual(code, 6, out + err)
-        os.remove(self.outbox)
+        # The webhook's server is up now; the SMTP password variable is not set in cron.
+        received = []
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Hook, bind_and_activate=False)
+        server.socket.close()
+        server.socket = hook_socket
+        server.server_activate()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
         code, out, err = self.run_outage("outbox", "--flush", "--retry-failed")
         self.assertEqual(code, 6, out + err)
-        self.assertIn("SMTP_PASSWORD", out)
         self.assertIn("was not tried", out)
+        self.assertIn("SMTP_PASSWORD", out)
+        self.assertEqual(len(received), 1)
         self.assertEqual(self.query("SELECT n.audience, d.state FROM deliveries d JOIN notices n "
-                                    "ON n.id = d.notice_id WHERE n.audience = 'status-page'"),
-                         [("status-page", "sent")])
+                                    "ON n.id = d.notice_id ORDER BY d.id"),
+                         [("customers", "failed"), ("customers", "failed"), ("chat", "sent")])

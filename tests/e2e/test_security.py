@@ -179,8 +179,8 @@ class SecurityTest(OutageTestCase):
                 code, out, err = self.run("open", "--scenario", "power-loss", "--title", "t",
                                           env=env)
                 self.assertEqual((code, out), (4, ""))
-                self.assert_one_error_line(err, "writable by others")
-                self.assertIn("chmod o-w", err)
+                self.assert_one_error_line(err, "writable by its group and others")
+                self.assertIn("chmod go-w", err)
                 self.assertEqual(self.snapshot_db(), before)
                 os.chmod(path, 0o644 if path == runbook else 0o755)
         # A shared sticky folder such as /tmp is fine: others cannot replace our file there.
@@ -192,7 +192,7 @@ class SecurityTest(OutageTestCase):
         code, out, err = self.run("notify", str(self.incident), "--audience", "staff",
                                   "--channel", "stdout")
         self.assertEqual((code, out), (4, ""))
-        self.assert_one_error_line(err, "writable by others")
+        self.assert_one_error_line(err, "writable by its group and others")
         os.chmod(self.config, 0o600)
         # And a template.
         mine = os.path.join(self.tmp, "templates")

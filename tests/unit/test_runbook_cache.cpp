@@ -124,6 +124,6 @@ TEST_CASE("runbook::cache serves the same bytes, and only those") {
         std::string message;
         CHECK(exit_of([&] { load_runbook(f.path, "power-loss"); }, message) ==
               Exit::invalid_content);
-        CHECK(message.find("chmod o-w") != std::string::npos);
+        CHECK(message.find("chmod go-w") != std::string::npos);
     }
 }

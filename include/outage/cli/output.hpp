@@ -15,6 +15,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace outage::cli {
@@ -68,6 +69,12 @@ Exit print_problems(const std::vector<Problem>& problems, const Output& out);
 
 // One JSON document on stdout; arrays print one element per line.
 void print_json(const nlohmann::json& document);
+
+// Writes the file an option names (`-o FILE`, `--html FILE`) whole or not at all, with `mode`
+// whatever the umask, after refusing a folder someone else may write (a sticky one such as
+// /tmp is fine: no one else can replace or remove the file there). Never creates folders.
+void write_output_file(const std::string& file, std::string_view content, mode_t mode,
+                       std::string_view option);
 // A JSON array printed one element per line as the elements come, in pieces: a list of
 // 100,000 incidents never exists as one document. finish() closes it.
 class JsonArrayPrinter {

@@ -100,8 +100,9 @@ std::optional<std::string> read_file(const std::filesystem::path& file);
 // Runbooks, templates and config files are small, and decide what outage tells people.
 inline constexpr std::uintmax_t max_input_file_size = 1024 * 1024;
 
-// Why `file` must not be read: others on this machine may change it (it or its folder is
-// writable by others), or it is larger than max_input_file_size. Nothing when it is fine.
+// Why `file` must not be read: someone else on this machine could change it
+// (untrusted_input, io/trust.hpp), or it is larger than max_input_file_size. Nothing when it
+// is fine.
 std::optional<std::string> unfit_input_file(const std::filesystem::path& file);
 
 // Puts problems[first..] in file order (line, then column); checks find some problems, such

@@ -195,7 +195,9 @@ enum class Access { read_only, change_existing, create };
 // missing; writable access migrates the schema. Throws Error(not_found) when there is no log
 // and the access is not `create`, naming the path and `outage init` (and leaving no file), and
 // Error(runtime) when the file cannot be used, including a schema newer than this binary knows,
-// which is left untouched.
+// which is left untouched, anything but a regular file at the path (refused before SQLite
+// opens it: a FIFO would block) and a file or folder a writing access may not write.
+// read_only works where nothing may be written (read-only media: SQLite's immutable open).
 std::unique_ptr<Store> open_store(const std::string& path, Access access);
 
 // What `outage init` found at the log's path.
