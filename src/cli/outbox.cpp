@@ -56,8 +56,7 @@ Exit outbox_list(const Given& given) {
         std::string line =
             fmt::format("notice {:>4}  incident {:>4}  {:<12} {:<8} {} pending", item.notice.id,
                         item.notice.incident_id, shown(item.notice.audience),
-                        shown(item.notice.channel),
-                        counts.pending - item.sending);
+                        shown(item.notice.channel), counts.pending - item.sending);
         if (item.sending > 0)
             line += fmt::format(", {} being sent", item.sending);
         line += fmt::format(", {} failed", counts.failed - counts.permanent);
@@ -93,6 +92,8 @@ Exit outbox_flush(const Given& given, bool retry_failed) {
             // Refused for good, and not asked to retry: `outbox` and `due` list it
             // for a person; cron is not told again and again.
             bool retryable = result.counts.failed > result.counts.permanent;
+            // Asked to try the refused ones again, and refused again: the person asking hears.
+            retryable |= retry_failed && result.attempted > 0 && result.counts.permanent > 0;
             if (outcome.error || result.stopped || retryable)
                 code = Exit::deliveries_failed;
             if (!outcome.error && result.attempted == 0 && !retryable)
@@ -103,8 +104,8 @@ Exit outbox_flush(const Given& given, bool retry_failed) {
                 item["error"] = outcome.error ? nlohmann::json(*outcome.error) : nlohmann::json();
                 results.push_back(std::move(item));
             } else if (outcome.error) {
-                fmt::print("Notice {} to {} was not tried: {}\n", notice.id,
-                           shown(notice.audience), shown(*outcome.error));
+                fmt::print("Notice {} to {} was not tried: {}\n", notice.id, shown(notice.audience),
+                           shown(*outcome.error));
             } else if (result.attempted == 0) {
                 fmt::print("Notice {} to {}: {} failed, waiting to be retried{}.\n", notice.id,
                            shown(notice.audience), result.counts.failed - result.counts.permanent,

@@ -13,9 +13,11 @@ namespace {
 // parentheses: the last ')' ends it.
 std::optional<std::int64_t> start_time(std::int64_t pid) {
     std::ifstream in(fmt::format("/proc/{}/stat", pid));
+    if (!in)
+        return std::nullopt;
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto end_of_name = stat.rfind(')');
-    if (!in.eof() || end_of_name == std::string::npos)
+    if (end_of_name == std::string::npos)
         return std::nullopt;
     std::istringstream fields(stat.substr(end_of_name + 1));
     std::string field;

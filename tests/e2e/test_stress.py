@@ -103,7 +103,8 @@ webhooks:
         self.ok("assess", incident, *ANSWERS)
         customer_notice = ["notify", incident, "--audience", "customers", "--channel", "email",
                            "--recipients", self.csv, "--eta", "2h"]
-        hook_notice = ["notify", incident, "--audience", "chat", "--channel", "webhook",
+        hook_notice = ["notify", incident, "--audience", "chat", "--template", "staff-alert",
+                       "--channel", "webhook",
                        "--to", "chat", "--to", "feed", "--note", "Phones down in Leeds"]
         rng = random.Random(12)
         lock = threading.Lock()
@@ -141,7 +142,7 @@ webhooks:
                         argv = ["outbox", "--flush"]
                     elif kind == "open":
                         argv = ["open", "--title", f"Worker {number} #{n}", "--scenario",
-                                "network"]
+                                "network-outage"]
                     elif kind == "update":
                         argv = ["update", incident, "--note", f"worker {number} note {n}"]
                     else:

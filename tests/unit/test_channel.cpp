@@ -130,7 +130,7 @@ TEST_CASE("channel::file writes each message atomically into the outbox") {
         std::string message;
         CHECK(exit_of([&] { make_channel(ChannelKind::file, settings, outbox, out); }, message) ==
               Exit::runtime);
-        CHECK(message.starts_with("cannot create the outbox " + outbox.string() + ": "));
+        CHECK(message.starts_with("cannot create " + outbox.string() + ": "));
     }
 }
 
