@@ -250,14 +250,14 @@ class CloseAllClearTest(CloseBriefTestCase):
                         "'Resolved: Dry'",
              "blocked": None, "error": None, "switch_back": None,
              "sent": {"notice": 3, "audience": "frontline", "resumed": False, "attempted": 1,
-                      "sent": 1, "failed": 0, "pending": 0}},
+                      "sent": 1, "failed": 0, "pending": 0, "refused": 0, "stopped": None}},
             {"audience": "customers", "template": "customer-all-clear", "channel": "file",
              "recipients_of": 2, "recipients": 2,
              "command": "outage notify 1 --audience customers --template customer-all-clear "
                         "--recipients-of 2",
              "blocked": None, "error": None, "switch_back": None,
              "sent": {"notice": 4, "audience": "customers", "resumed": False, "attempted": 2,
-                      "sent": 2, "failed": 0, "pending": 0}},
+                      "sent": 2, "failed": 0, "pending": 0, "refused": 0, "stopped": None}},
         ])
 
     def test_json_without_notify_lists_what_is_due(self):

@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 
-from harness import OutageTestCase, reserve_port, smtp_server
+from harness import OutageTestCase, reserve_port
 
 ANSWERS = ["--answer", "safety=no", "--answer", "site=office", "--answer", "scope=team",
            "--answer", "customers=many", "--answer", "impact=blocked", "--answer",
@@ -75,14 +75,6 @@ class ExactlyOnceTest(OutageTestCase):
 
     # Set-up ------------------------------------------------------------------------------
 
-    def start_smtp(self, mailbox):
-        sock = reserve_port()
-        self.addCleanup(sock.close)
-        controller = smtp_server(mailbox, sock)
-        controller.start()
-        self.addCleanup(controller.stop)
-        return controller.port
-
     def write_config(self, smtp_port=None, extra=""):
         config = os.path.join(self.tmp, "config.yaml")
         with open(config, "w") as f:
@@ -129,7 +121,7 @@ class ExactlyOnceTest(OutageTestCase):
 
     def test_a_flush_and_the_same_notify_during_a_send_send_nothing_twice(self):
         mailbox = SlowMailbox(delay=0.01)
-        self.write_config(self.start_smtp(mailbox))
+        self.write_config(self.serve_smtp(mailbox))
         count = 300
         notify = ["notify", self.incident, "--audience", "customers", "--channel", "email",
                   "--recipients", self.customers(count), "--eta", "2h"]
@@ -171,7 +163,7 @@ class ExactlyOnceTest(OutageTestCase):
             self.tamper("UPDATE deliveries SET claim_host = ?, claim_pid = ?, claim_started = ?, "
                         "claimed_at = ? WHERE id = ?", (*claim, delivery))
         mailbox = SlowMailbox()
-        self.write_config(self.start_smtp(mailbox))
+        self.write_config(self.serve_smtp(mailbox))
         code, out, err = self.run_outage("outbox", "--flush")
         self.assertEqual(code, 0, out + err)
         sent = {row[0] for row in self.query("SELECT id FROM deliveries WHERE state = 'sent'")}
@@ -232,7 +224,7 @@ class ExactlyOnceTest(OutageTestCase):
 
     def test_close_notify_cut_short_is_finished_by_running_it_again(self):
         mailbox = SlowMailbox()
-        self.write_config(self.start_smtp(mailbox))
+        self.write_config(self.serve_smtp(mailbox))
         self.ok("notify", self.incident, "--audience", "status-page", "--eta", "2h")
         self.ok("notify", self.incident, "--audience", "customers", "--recipients",
                 self.customers(40), "--eta", "2h")
@@ -271,7 +263,7 @@ class ExactlyOnceTest(OutageTestCase):
 
     def test_close_notify_killed_during_the_all_clears_sends_each_once_when_run_again(self):
         mailbox = SlowMailbox(delay=0.002)
-        self.write_config(self.start_smtp(mailbox))
+        self.write_config(self.serve_smtp(mailbox))
         count = 1000
         self.ok("notify", self.incident, "--audience", "status-page", "--eta", "2h")
         self.ok("notify", self.incident, "--audience", "customers", "--recipients",
@@ -320,7 +312,7 @@ class ExactlyOnceTest(OutageTestCase):
     def test_a_refused_recipient_is_not_retried_until_asked(self):
         bad = "c3@org1.example"
         mailbox = SlowMailbox(refuse_rcpt={bad})
-        self.write_config(self.start_smtp(mailbox))
+        self.write_config(self.serve_smtp(mailbox))
         code, out, err = self.run_outage("notify", self.incident, "--audience", "customers",
                                          "--channel", "email", "--recipients", self.customers(6),
                                          "--eta", "2h")
@@ -358,7 +350,7 @@ class ExactlyOnceTest(OutageTestCase):
         self.assertIn("waiting to be retried at", out)
         self.assertEqual(self.query("SELECT max(attempts) FROM deliveries"), [(1,)])
         mailbox = SlowMailbox()
-        self.write_config(self.start_smtp(mailbox))
+        self.write_config(self.serve_smtp(mailbox))
         code, out, err = self.run_outage("outbox", "--flush",
                                          env={"OUTAGE_NOW": "2026-11-22T10:02:00Z"})
         self.assertEqual(code, 0, out + err)

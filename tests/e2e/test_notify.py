@@ -101,6 +101,7 @@ email:
   port: {self.smtp_port}
   security: none
   from: "Ops <ops@example.com>"
+  connections: 1
 """ + (f"  username: ops\n  password_env: {password_env}\n" if password_env else "") + f"""
 webhooks:
   chat: {{url: "{hook}", format: text}}
@@ -217,7 +218,8 @@ webhooks:
         self.assertEqual(listing[0]["failed"], 1)
         self.assertIn("SMTP 127.0.0.1", listing[0]["last_error"])
         self.start_smtp(down)
-        flushed = self.run_json("outbox", "--flush")
+        # cron's next run, five minutes on: past the failure's one-minute backoff.
+        flushed = self.run_json("outbox", "--flush", env={"OUTAGE_NOW": "2026-11-22T10:05:00Z"})
         self.assertEqual(flushed[0]["sent"], 1)
         self.assertEqual(self.run_json("outbox"), [])
         self.assertEqual(len(self.mailbox.messages), 1)

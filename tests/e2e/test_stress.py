@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 
-from harness import OutageTestCase, reserve_port, smtp_server
+from harness import OutageTestCase
 
 WORKERS = 8
 COMMANDS = 10  # per worker: a fixed amount of work, the same on a fast machine and a slow one
@@ -69,27 +69,20 @@ class StressTest(OutageTestCase):
     def setUp(self):
         super().setUp()
         self.mailbox = CountingMailbox()
-        sock = reserve_port()
-        self.addCleanup(sock.close)
-        controller = smtp_server(self.mailbox, sock)
-        controller.start()
-        self.addCleanup(controller.stop)
+        smtp_port = self.serve_smtp(self.mailbox)
         CountingHooks.received = collections.Counter()
-        http_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingHooks)
-        self.addCleanup(http_server.server_close)
-        threading.Thread(target=http_server.serve_forever, daemon=True).start()
-        self.addCleanup(http_server.shutdown)
+        hooks = self.serve_http(CountingHooks)
         config = os.path.join(self.tmp, "config.yaml")
         with open(config, "w") as f:
             f.write(f"""outbox: {os.path.join(self.tmp, "outbox")}
 email:
   host: 127.0.0.1
-  port: {controller.port}
+  port: {smtp_port}
   security: none
   from: "Ops <ops@example.com>"
 webhooks:
-  chat: {{url: "http://127.0.0.1:{http_server.server_address[1]}/chat", format: text}}
-  feed: {{url: "http://127.0.0.1:{http_server.server_address[1]}/feed", format: notice}}
+  chat: {{url: "{hooks}/chat", format: text}}
+  feed: {{url: "{hooks}/feed", format: notice}}
 """)
         self.env["OUTAGE_CONFIG"] = config
         self.csv = os.path.join(self.tmp, "customers.csv")
