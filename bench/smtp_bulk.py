@@ -9,6 +9,7 @@ counts what it accepts, and each run must deliver every message. Prints min/medi
 time and the ratio of the medians (outage / smtplib).
 
     bench/smtp_bulk.py [--outage build/release/src/outage] [--rows 10000] [--runs 3]
+                       [--connections 4]
 """
 
 import argparse
@@ -51,11 +52,12 @@ class Counter:
         return "250 Message accepted for delivery"
 
 
-def outage_run(outage, work, csv_path, port, run):
+def outage_run(outage, work, csv_path, port, run, connections):
     """One outage send of the whole list to a fresh log."""
     env = assessed_incident(outage, os.path.join(work, f"outage-{run}.db"),
                             f"email:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
-                            f"  from: \"Ops <ops@example.com>\"\n",
+                            f"  from: \"Ops <ops@example.com>\"\n"
+                            f"  connections: {connections}\n",
                             os.path.join(work, "config.yaml"))
     return run_measured([outage, "notify", "1", "--audience", "customers", "--channel", "email",
                          "--recipients", csv_path], env)[0]
@@ -66,6 +68,8 @@ def main():
     parser.add_argument("--outage", default=os.path.join(ROOT, "build", "release", "src", "outage"))
     parser.add_argument("--rows", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=4,
+                        help="outage's email.connections (its default is 4)")
     args = parser.parse_args()
     outage = os.path.abspath(args.outage)
     counter = Counter()
@@ -84,7 +88,8 @@ def main():
         ours, theirs = [], []
         for run in range(args.runs):
             for side, times, measure in (
-                    ("outage", ours, lambda: outage_run(outage, work, csv_path, port, run)),
+                    ("outage", ours, lambda: outage_run(outage, work, csv_path, port, run,
+                                                      args.connections)),
                     ("smtplib", theirs, lambda: run_measured(
                         ["/usr/bin/python3", script, csv_path,
                          os.path.join(work, f"smtplib-{run}.db"), str(port)])[0])):
