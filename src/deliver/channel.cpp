@@ -215,9 +215,13 @@ class SendQueue {
   public:
     explicit SendQueue(size_t total) : m_total(total) { m_ended.reserve(total); }
 
-    // The next message to send, or nothing when all are taken or the send stops.
+    // The next message to send, or nothing when all are taken or the send stops. Waits until
+    // every message ended so far has been reported: a message the server accepted can be sent
+    // again by a sender taking over after a kill until `done` has marked it, so at most one a
+    // connection is ever in that state (docs/notify.md#claims).
     std::optional<size_t> take() {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [&] { return m_stopped || m_ended.size() == m_reported; });
         if (m_stopped || m_taken == m_total)
             return std::nullopt;
         return m_taken++;
@@ -228,30 +232,34 @@ class SendQueue {
             std::lock_guard lock(m_mutex);
             m_ended.emplace_back(index, std::move(failure));
         }
-        m_changed.notify_one();
+        m_changed.notify_all();
     }
     void stop() {
-        std::lock_guard lock(m_mutex);
-        m_stopped = true;
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopped = true;
+        }
+        m_changed.notify_all();
     }
     // Calls `done` for each message as it ends, on this thread, until every message taken
     // has been reported and no more will be taken.
     void report(const Channel::Done& done) {
         std::unique_lock lock(m_mutex);
-        size_t reported = 0;
         for (;;) {
             m_changed.wait(lock, [&] {
-                return m_ended.size() > reported ||
-                       (reported == m_taken && (m_stopped || m_taken == m_total));
+                return m_ended.size() > m_reported ||
+                       (m_reported == m_taken && (m_stopped || m_taken == m_total));
             });
-            if (m_ended.size() == reported)
+            if (m_ended.size() == m_reported)
                 return;
-            auto [index, failure] = std::move(m_ended[reported++]);
+            auto [index, failure] = std::move(m_ended[m_reported]);
             lock.unlock();
             bool more = done(index, failure);
             lock.lock();
+            ++m_reported;
             if (!more)
                 m_stopped = true;
+            m_changed.notify_all();
         }
     }
 
@@ -260,6 +268,7 @@ class SendQueue {
     std::condition_variable m_changed;
     size_t m_total;
     size_t m_taken = 0;
+    size_t m_reported = 0;
     bool m_stopped = false;
     std::vector<std::pair<size_t, std::optional<DeliveryFailure>>> m_ended;
 };

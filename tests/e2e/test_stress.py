@@ -3,8 +3,8 @@ with random SIGKILLs: the same customer notice (e-mail) and the same webhook not
 several workers, cron's flush, new incidents, updates and closes, any of them killed at any
 moment. Afterwards every recipient has received its message, each under one Message-ID (a
 webhook delivery under one Idempotency-Key); a message is received twice only when a kill
-landed in the instant between the server's acceptance and the log's mark, which the receiver
-recognises by that id; `verify` and SQLite's integrity check are clean."""
+landed in the instant between the server's acceptance and the log's mark (at most one per
+connection), which the receiver recognises by that id; `verify` and SQLite's integrity check are clean."""
 
 import collections
 import email
@@ -186,10 +186,11 @@ webhooks:
         self.assertEqual(len(CountingHooks.received), 2)
         self.assertNotIn(None, CountingHooks.received)
         # A message received twice is one whose sender was killed between the server's
-        # acceptance and the mark: at most one per kill.
+        # acceptance and the mark: at most one per connection (email.connections, 4) per kill,
+        # since a connection starts its next message only once the last one is marked.
         repeats = (sum(self.mailbox.received.values()) - len(self.mailbox.received)
                    + sum(CountingHooks.received.values()) - len(CountingHooks.received))
-        self.assertLessEqual(repeats, kills[0])
+        self.assertLessEqual(repeats, 4 * kills[0])
 
         self.assertEqual(self.query("PRAGMA integrity_check"), [("ok",)])
         code, out, err = self.run_outage("verify")
