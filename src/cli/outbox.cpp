@@ -35,9 +35,9 @@ Exit outbox_list(const Given& given) {
                  {"template", item.notice.template_name},
                  {"channel", item.notice.channel},
                  {"created_at", format_iso_utc(item.notice.created_at)},
-                 {"pending", item.counts.pending - item.sending},
+                 {"pending", item.waiting},
                  {"sending", item.sending},
-                 {"failed", item.counts.failed - item.counts.permanent},
+                 {"failed", item.retrying},
                  {"refused", item.counts.permanent},
                  {"sent", item.counts.sent},
                  {"next_retry", item.next_retry ? nlohmann::json(format_iso_utc(*item.next_retry))
@@ -56,11 +56,11 @@ Exit outbox_list(const Given& given) {
         std::string line =
             fmt::format("notice {:>4}  incident {:>4}  {:<12} {:<8} {} pending", item.notice.id,
                         item.notice.incident_id, shown(item.notice.audience),
-                        shown(item.notice.channel), counts.pending - item.sending);
+                        shown(item.notice.channel), item.waiting);
         if (item.sending > 0)
             line += fmt::format(", {} being sent", item.sending);
-        line += fmt::format(", {} failed", counts.failed - counts.permanent);
-        if (counts.failed > counts.permanent && item.next_retry)
+        line += fmt::format(", {} failed", item.retrying);
+        if (item.retrying > 0 && item.next_retry)
             line += fmt::format(" (next try{})", retry_time(item));
         if (counts.permanent > 0)
             line += fmt::format(", {} refused for good", counts.permanent);

@@ -27,6 +27,8 @@ DeliveryDigests delivery_digests(Store& store, std::int64_t notice) {
             ++(delivery.state == DeliveryState::sent     ? result.counts.sent
                : delivery.state == DeliveryState::failed ? result.counts.failed
                                                          : result.counts.pending);
+            result.counts.permanent +=
+                delivery.state == DeliveryState::failed && delivery.permanent;
             after = delivery.id;
         }
         if (static_cast<int>(batch.size()) < page)

@@ -10,9 +10,13 @@ QueuedNotice queued_notice(Store& store, const NoticeRecord& notice) {
         auto batch = store.unsent_deliveries(notice.id, after, page);
         for (const auto& delivery : batch) {
             after = delivery.id;
-            queued.sending += delivery.claim.has_value();
-            if (delivery.state != DeliveryState::failed)
+            bool claimed = delivery.claim.has_value();
+            queued.sending += claimed;
+            if (delivery.state != DeliveryState::failed) {
+                queued.waiting += !claimed;
                 continue;
+            }
+            queued.retrying += !claimed && !delivery.permanent;
             if (!queued.last_error)
                 queued.last_error = delivery.last_error;
             if (delivery.permanent && !queued.refused)

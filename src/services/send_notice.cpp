@@ -286,7 +286,6 @@ void record_notice_sent(Store& store, const NoticeRecord& notice, const Stamp& s
         // says where its deliveries ended (docs/security.md, "The state").
         DeliveryDigests after = delivery_digests(store, notice.id);
         result.counts = after.counts;
-        result.counts.permanent = store.delivery_counts(notice.id).permanent;
         store.append_event(notice.incident_id, stamp,
                            events::NoticeSent{.notice = notice.id,
                                               .audience = notice.audience,

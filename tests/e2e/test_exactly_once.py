@@ -170,6 +170,14 @@ class ExactlyOnceTest(OutageTestCase):
         self.assertEqual(sent, {ids[0], ids[2], ids[4], ids[5]})
         self.assertEqual(len(mailbox.received), 4)
         self.assertIn("2 being sent", self.ok("outbox"))
+        listing = self.run_json("outbox")
+        self.assertEqual([(n["pending"], n["sending"], n["failed"]) for n in listing], [(0, 2, 0)])
+        # A failed delivery claimed for its retry is being sent, not failed: no count goes
+        # below nothing.
+        self.tamper("UPDATE deliveries SET state = 'failed' WHERE id = ?", (ids[1],))
+        listing = self.run_json("outbox")
+        self.assertEqual([(n["pending"], n["sending"], n["failed"]) for n in listing], [(0, 2, 0)])
+        self.tamper("UPDATE deliveries SET state = 'pending' WHERE id = ?", (ids[1],))
         # Two senders holding claims leave the log's tables as its events say, once done.
         self.tamper("UPDATE deliveries SET claim_host = NULL, claim_pid = NULL, "
                     "claim_started = NULL, claimed_at = NULL")

@@ -15,6 +15,8 @@ struct QueuedNotice {
     DeliveryCounts counts;
     std::optional<std::string> last_error; // of its first failed delivery
     std::int64_t sending = 0;              // claimed by a sender now
+    std::int64_t waiting = 0;              // pending, not claimed
+    std::int64_t retrying = 0;             // failed for a passing reason, not claimed
     std::optional<Timestamp> next_retry;   // the earliest a failed one is tried again
     std::optional<std::string> refused;    // the server's word on its first permanent failure
 };
